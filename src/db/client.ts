@@ -1,0 +1,194 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { withReplicas } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { Config } from "../config/env";
+import type { Logger } from "../lib/logger";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** The Drizzle database, the same type over postgres.js and PGlite. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DbHandle {
+  db: Database;
+  kind: "postgres" | "pglite";
+  /** host:port/database (never the password) or the PGlite directory. */
+  target: string;
+  /** The raw postgres.js client, for COPY and streaming; null on PGlite. */
+  sql: postgres.Sql | null;
+  pglite: PGlite | null;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DbOptions = Pick<
+  Config,
+  | "DATABASE_URL"
+  | "DATABASE_REPLICA_URLS"
+  | "DATABASE_POOL_MAX"
+  | "DATABASE_POOL_TIMEOUT_S"
+  | "DATABASE_IDLE_TIMEOUT_S"
+  | "DATABASE_QUERY_TIMEOUT_MS"
+  | "DATABASE_SSL"
+  | "DATABASE_PREPARE"
+  | "PGLITE_DIR"
+  | "NODE_ENV"
+>;
+
+/** Host, port and database of a URL, for messages: the password never leaves this function. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}
+
+function sslOption(mode: Config["DATABASE_SSL"]): postgres.Options<Record<string, never>>["ssl"] {
+  if (mode === "require") return "require";
+  if (mode === "verify-full") return "verify-full";
+  return false;
+}
+
+export function createPostgresClient(
+  url: string,
+  opts: DbOptions,
+  overrides: { max?: number } = {},
+): postgres.Sql {
+  return postgres(url, {
+    max: overrides.max ?? opts.DATABASE_POOL_MAX,
+    connect_timeout: opts.DATABASE_POOL_TIMEOUT_S,
+    idle_timeout: opts.DATABASE_IDLE_TIMEOUT_S,
+    prepare: opts.DATABASE_PREPARE,
+    ssl: sslOption(opts.DATABASE_SSL),
+    onnotice: () => {},
+    connection: {
+      application_name: "courtflow",
+      // Applied per connection, so a runaway query fails with 57014 instead of holding the pool.
+      ...(opts.DATABASE_QUERY_TIMEOUT_MS > 0 ? { statement_timeout: opts.DATABASE_QUERY_TIMEOUT_MS } : {}),
+    },
+  });
+}
+
+export async function createDb(opts: DbOptions): Promise<DbHandle> {
+  if (opts.DATABASE_URL) {
+    const client = createPostgresClient(opts.DATABASE_URL, opts);
+    const primary = drizzlePostgres({ client, schema });
+    const replicaClients = opts.DATABASE_REPLICA_URLS.map((u) => createPostgresClient(u, opts));
+    const db =
+      replicaClients.length > 0
+        ? (withReplicas(
+            primary,
+            replicaClients.map((c) => drizzlePostgres({ client: c, schema })) as [
+              typeof primary,
+              ...(typeof primary)[],
+            ],
+          ) as unknown as Database)
+        : (primary as unknown as Database);
+    return {
+      db,
+      kind: "postgres",
+      target: describeUrl(opts.DATABASE_URL),
+      sql: client,
+      pglite: null,
+      async ping() {
+        await client`select 1`;
+      },
+      async close() {
+        await Promise.all([client, ...replicaClients].map((c) => c.end({ timeout: 5 })));
+      },
+    };
+  }
+  if (opts.NODE_ENV === "production") {
+    throw new Error("DATABASE_URL is required in production; embedded PGlite is for development only");
+  }
+  return createPgliteDb(opts.PGLITE_DIR);
+}
+
+/** PGlite in a directory (or in memory with "memory://"). One process per directory, never two. */
+export async function createPgliteDb(dir: string): Promise<DbHandle> {
+  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    db,
+    kind: "pglite",
+    target: dir,
+    sql: null,
+    pglite: client,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** Rows of a raw `db.execute()`: postgres.js returns an array, PGlite `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}
+
+export interface RetryOptions {
+  retries: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  logger?: Logger;
+}
+
+export class DatabaseUnreachableError extends Error {
+  constructor(
+    readonly target: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot reach PostgreSQL at ${target} after ${attempts} attempts: ${redactUrls(reason)}`, {
+      cause,
+    });
+    this.name = "DatabaseUnreachableError";
+  }
+}
+
+function redactUrls(text: string): string {
+  return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]+):[^@\s]+@/g, "$1:***@");
+}
+
+/** Exponential backoff with full jitter. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  const cap = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+/** First contact at start-up: retries with backoff, then gives up naming the host. */
+export async function connectWithRetry(handle: DbHandle, opts: RetryOptions): Promise<void> {
+  const base = opts.baseDelayMs ?? 250;
+  const max = opts.maxDelayMs ?? 8000;
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= opts.retries; attempt++) {
+    try {
+      await handle.ping();
+      if (attempt > 0) opts.logger?.info({ target: handle.target, attempt }, "database reachable");
+      return;
+    } catch (err) {
+      lastError = err;
+      if (attempt === opts.retries) break;
+      const delay = backoffDelay(attempt, base, max);
+      opts.logger?.warn(
+        { target: handle.target, attempt: attempt + 1, retryInMs: delay, reason: (err as Error)?.message },
+        "database not reachable yet",
+      );
+      await Bun.sleep(delay);
+    }
+  }
+  throw new DatabaseUnreachableError(handle.target, opts.retries + 1, lastError);
+}

@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { check, date, index, integer, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { timestamps } from "./columns";
+import { courts } from "./courts";
+import { caseStatus, caseType, disposition } from "./enums";
+import { judges } from "./judges";
+
+export const cases = pgTable(
+  "cases",
+  {
+    id: serial("id").primaryKey(),
+    courtId: integer("court_id")
+      .notNull()
+      .references(() => courts.id, { onDelete: "restrict" }),
+    caseNumber: text("case_number").notNull(),
+    caseType: caseType("case_type").notNull(),
+    filedOn: date("filed_on", { mode: "string" }).notNull(),
+    status: caseStatus("status").notNull(),
+    statusOn: date("status_on", { mode: "string" }),
+    judgeId: integer("judge_id").references(() => judges.id, { onDelete: "set null" }),
+    disposedOn: date("disposed_on", { mode: "string" }),
+    disposition: disposition("disposition"),
+    // Hash of the imported row: an unchanged re-import is detected without comparing every column.
+    sourceHash: text("source_hash"),
+    ...timestamps,
+    // Optimistic locking: writers compare and increment.
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex("cases_court_number_uq").on(t.courtId, t.caseNumber),
+    index("cases_court_filed_idx").on(t.courtId, t.filedOn),
+    index("cases_court_status_idx").on(t.courtId, t.status),
+    index("cases_judge_idx").on(t.judgeId),
+    index("cases_disposed_idx").on(t.disposedOn),
+    check("cases_disposed_after_filed_ck", sql`${t.disposedOn} IS NULL OR ${t.disposedOn} >= ${t.filedOn}`),
+  ],
+);
+
+export type Case = typeof cases.$inferSelect;
+export type NewCase = typeof cases.$inferInsert;

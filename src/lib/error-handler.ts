@@ -1,0 +1,52 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env";
+import { toAppError } from "../db/errors";
+import { AppError, type ErrorCode, envelope } from "./errors";
+import type { Logger } from "./logger";
+
+const statusToCode: Record<number, ErrorCode> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+function fromHttpException(err: HTTPException): AppError {
+  const code = statusToCode[err.status] ?? "INTERNAL";
+  // Hono's own messages (e.g. "Malformed JSON in request body") are safe to show; a 5xx's is not.
+  const message = err.status < 500 && err.message ? err.message : "Internal server error";
+  return new AppError(code, message, undefined, { cause: err });
+}
+
+/** Normalises anything thrown to an AppError; unknown errors become a message-free 500. */
+export function normaliseError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const db = toAppError(err);
+  if (db) return db;
+  if (err instanceof HTTPException) return fromHttpException(err);
+  return new AppError("INTERNAL", "Internal server error", undefined, { cause: err });
+}
+
+export function createErrorHandler(logger: Logger) {
+  return (err: Error, c: Context<AppEnv>) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    const appErr = normaliseError(err);
+    if (appErr.status >= 500) {
+      // The stack and cause go to the log with the request id, never to the client.
+      logger.error(
+        { err: appErr.cause ?? err, requestId, code: appErr.code, method: c.req.method, path: c.req.path },
+        "request failed",
+      );
+    }
+    if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) c.header(k, v);
+    return c.json(envelope(appErr, requestId), appErr.status as ContentfulStatusCode);
+  };
+}

@@ -1,0 +1,62 @@
+import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
+import type { Config } from "../config/env";
+
+export type { Logger };
+
+// Everything that could carry a credential, wherever it appears in a log object.
+export const redactPaths = [
+  "password",
+  "newPassword",
+  "currentPassword",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "secret",
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.token",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.secret",
+  "*.passwordHash",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['x-api-key']",
+  "res.headers['set-cookie']",
+  "headers.authorization",
+  "headers.cookie",
+];
+
+export interface LoggerOptions {
+  level: Config["LOG_LEVEL"];
+  pretty?: boolean;
+  /** Where JSON lines go; defaults to stdout. Tests pass a capture stream. */
+  destination?: pino.DestinationStream;
+}
+
+/**
+ * JSON lines by default. Pretty output is an in-process stream: pino's worker-thread transports
+ * do not work reliably on Bun.
+ */
+export function createLogger(opts: LoggerOptions): Logger {
+  const options: pino.LoggerOptions = {
+    level: opts.level,
+    base: { service: "courtflow" },
+    redact: { paths: redactPaths, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  if (opts.pretty)
+    return pino(
+      options,
+      pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", singleLine: true, sync: true }),
+    );
+  return pino(options, pino.destination({ sync: false }));
+}
+
+export function loggerFromConfig(config: Config): Logger {
+  return createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" });
+}

@@ -1,0 +1,96 @@
+import { describe, expect, test } from "bun:test";
+import { EnvError, loadConfig } from "../../src/config/env";
+import { childEnv, ROOT } from "../helpers/process";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof EnvError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("config/env", () => {
+  test("defaults give a runnable development config in embedded mode", () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3001);
+    expect(config.NODE_ENV).toBe("development");
+    expect(config.DATABASE_POOL_MAX).toBe(10);
+    expect(config.DATABASE_POOL_TIMEOUT_S).toBe(10);
+    expect(config.DATABASE_QUERY_TIMEOUT_MS).toBe(30_000);
+    expect(config.JWT_EXPIRES_IN).toBe("1h");
+    expect(config.JWT_REFRESH_EXPIRES_IN).toBe("7d");
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.warnings.join()).toContain("JWT_SECRET");
+  });
+
+  test("each bad field is named, all at once", () => {
+    const problems = problemsOf({
+      PORT: "eighty",
+      DATABASE_URL: "mysql://db/x",
+      DATABASE_POOL_MAX: "0",
+      DATABASE_SSL: "sometimes",
+      DATABASE_PREPARE: "maybe",
+      REDIS_URL: "http://cache",
+      JWT_SECRET: "too-short",
+      JWT_EXPIRES_IN: "forever",
+      LOG_LEVEL: "loud",
+      REDIS_SENTINELS: "a:1,b",
+    });
+    const fields = problems.map((p) => p.split(":")[0]);
+    expect(fields.sort()).toEqual(
+      [
+        "DATABASE_POOL_MAX",
+        "DATABASE_PREPARE",
+        "DATABASE_SSL",
+        "DATABASE_URL",
+        "JWT_EXPIRES_IN",
+        "JWT_SECRET",
+        "LOG_LEVEL",
+        "PORT",
+        "REDIS_SENTINELS",
+        "REDIS_URL",
+      ].sort(),
+    );
+  });
+
+  test("production requires DATABASE_URL and JWT_SECRET", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems.some((p) => p.startsWith("DATABASE_URL:"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("JWT_SECRET:"))).toBe(true);
+  });
+
+  test("DIRECT_DATABASE_URL defaults to DATABASE_URL for migrations; lists are split", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u@h/db",
+      ALLOWED_ORIGINS: "https://a.example, https://b.example",
+      DATABASE_REPLICA_URLS: "postgres://r1/db,postgres://r2/db",
+    });
+    expect(config.migrationDatabaseUrl).toBe("postgres://u@h/db");
+    expect(config.ALLOWED_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+    expect(config.DATABASE_REPLICA_URLS).toHaveLength(2);
+    expect(
+      loadConfig({ DATABASE_URL: "postgres://a/b", DIRECT_DATABASE_URL: "postgres://c/d" })
+        .migrationDatabaseUrl,
+    ).toBe("postgres://c/d");
+  });
+
+  test("the API process exits 1 with one line per bad field and no stack trace", async () => {
+    const proc = Bun.spawn(["bun", "src/index.ts"], {
+      cwd: ROOT,
+      env: childEnv({ PORT: "x", DATABASE_SSL: "nope", NODE_ENV: "development" }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(1);
+    const lines = stderr.trim().split("\n");
+    expect(lines[0]).toContain("invalid configuration");
+    expect(lines.filter((l) => l.trim().startsWith("PORT:"))).toHaveLength(1);
+    expect(lines.filter((l) => l.trim().startsWith("DATABASE_SSL:"))).toHaveLength(1);
+    expect(stderr).not.toContain("    at ");
+  });
+});

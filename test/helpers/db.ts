@@ -1,0 +1,27 @@
+import { sql } from "drizzle-orm";
+import { loadConfig } from "../../src/config/env";
+import { createDb, type Database, type DbHandle, rowsOf } from "../../src/db/client";
+import { TEST_DATABASE_URL } from "./services";
+
+export function testConfig(overrides: Record<string, string> = {}) {
+  return loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: TEST_DATABASE_URL,
+    JWT_SECRET: "test-secret-test-secret-test-secret-42",
+    DATABASE_POOL_MAX: "5",
+    ...overrides,
+  });
+}
+
+export async function openTestDb(overrides: Record<string, string> = {}): Promise<DbHandle> {
+  return createDb(testConfig(overrides));
+}
+
+/** Empties every application table (not the migrations table) and restarts the id sequences. */
+export async function resetDb(db: Database): Promise<void> {
+  const tables = rowsOf<{ tablename: string }>(
+    await db.execute(sql`select tablename from pg_tables where schemaname = 'public'`),
+  ).map((r) => `"public"."${r.tablename}"`);
+  if (tables.length) await db.execute(sql.raw(`truncate ${tables.join(", ")} restart identity cascade`));
+}

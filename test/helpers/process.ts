@@ -1,0 +1,48 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dir, "../..");
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `courtflow-${prefix}-`));
+}
+
+/** A free TCP port on loopback (bind to 0, read, release). */
+export function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
+  const port = server.port ?? 0;
+  server.stop(true);
+  return port;
+}
+
+/** Environment for a child process: no inherited DATABASE_URL/REDIS_URL unless given. */
+export function childEnv(extra: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue;
+    if (
+      /^(DATABASE_|DIRECT_DATABASE_URL|REDIS_|CACHE_REDIS|SESSION_REDIS|QUEUE_REDIS|JWT_|PORT$|PGLITE_DIR)/.test(
+        k,
+      )
+    )
+      continue;
+    env[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export async function waitForHttp(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      lastError = err;
+      await Bun.sleep(100);
+    }
+  }
+  throw new Error(`no answer from ${url} within ${timeoutMs} ms: ${String(lastError)}`);
+}
