@@ -1,9 +1,11 @@
 import type { PinoLogger } from "hono-pino";
+import type { CourtIds } from "./auth/scope";
+import type { UserRole } from "./db/schema/enums";
 
-/** The authenticated caller, set by the auth middleware. */
+/** The authenticated caller, set by the authenticate middleware. */
 export interface AuthUser {
   id: number;
-  role: "admin" | "court_admin" | "analyst" | "viewer";
+  role: UserRole;
   courtId: number | null;
   sessionId: string;
 }
@@ -14,5 +16,7 @@ export interface AppEnv {
     requestId: string;
     logger: PinoLogger;
     user?: AuthUser;
+    /** Courts the caller may see (null = all), resolved once per request by authenticate. */
+    scope?: CourtIds;
   };
 }

@@ -95,7 +95,11 @@ export const envSchema = z.object({
   JWT_EXPIRES_IN: duration("1h"),
   JWT_REFRESH_EXPIRES_IN: duration("7d"),
   LOGIN_RATE_LIMIT_PER_MIN: int(5, 1),
+  RATE_LIMIT_WINDOW_S: int(60, 1, 3600),
   API_RATE_LIMIT_PER_MIN: int(600, 1),
+  // Behind a load balancer the client address is the left-most X-Forwarded-For entry; trusting it
+  // without a proxy would let anyone pick the IP the login rate limit counts.
+  TRUST_PROXY: bool(false),
 
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 

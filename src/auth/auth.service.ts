@@ -1,0 +1,263 @@
+import type { AuthUser } from "../app-env";
+import type { Config } from "../config/env";
+import type { Database } from "../db/client";
+import type { User } from "../db/schema";
+import { AppError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { insertAudit } from "../modules/audit/audit.repo";
+import { courtSubtreeIds } from "../modules/courts/courts.tree.repo";
+import { findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
+import type { CacheManager, RateLimiter, Session, SessionManager } from "../redis/types";
+import { durationSeconds } from "./durations";
+import { verifyAgainstDummy, verifyPassword } from "./passwords";
+import type { CourtIds } from "./scope";
+import { createTokenSigner, InvalidTokenError } from "./tokens";
+
+export interface AuthDeps {
+  config: Config;
+  db: Database;
+  sessions: SessionManager;
+  rateLimiter: RateLimiter;
+  cache: CacheManager;
+  logger: Logger;
+}
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: "Bearer";
+  expiresIn: number;
+}
+
+export function publicUser(u: Pick<User, "id" | "email" | "name" | "role" | "courtId">) {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, courtId: u.courtId };
+}
+
+/** Public handle of a session: a digest, so the list never shows the session id itself. */
+export function sessionHandle(sessionId: string): string {
+  return new Bun.CryptoHasher("sha256").update(sessionId).digest("hex").slice(0, 24);
+}
+
+const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", "Invalid email or password");
+const invalidToken = () => new AppError("UNAUTHENTICATED", "Invalid or expired token");
+
+export function createAuthService(deps: AuthDeps) {
+  const { config, db, sessions, rateLimiter, logger } = deps;
+  const signer = createTokenSigner(config.jwtSecret);
+  const accessTtl = durationSeconds(config.JWT_EXPIRES_IN);
+  const refreshTtl = durationSeconds(config.JWT_REFRESH_EXPIRES_IN);
+  const scopeCache = deps.cache.withNamespace("scope");
+
+  async function limit(key: string, max: number, windowSeconds: number): Promise<void> {
+    const r = await rateLimiter.hit(key, max, windowSeconds);
+    if (!r.allowed) {
+      throw new AppError("RATE_LIMITED", "Too many requests; try again later", undefined, {
+        headers: { "Retry-After": String(Math.max(1, r.retryAfterSeconds)) },
+      });
+    }
+  }
+
+  /** Signs a new pair and records the refresh token's jti as the only one the session accepts. */
+  async function issueTokens(session: Pick<Session, "id" | "userId" | "role">): Promise<TokenPair> {
+    const base = { userId: session.userId, sessionId: session.id, role: session.role };
+    const access = await signer.sign({ ...base, type: "access", ttlSeconds: accessTtl });
+    const refresh = await signer.sign({ ...base, type: "refresh", ttlSeconds: refreshTtl });
+    await sessions.update(session.id, { refreshJti: refresh.jti });
+    await sessions.extend(session.id, refreshTtl);
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      tokenType: "Bearer",
+      expiresIn: accessTtl,
+    };
+  }
+
+  return {
+    async login(email: string, password: string, meta: RequestMeta) {
+      const normalized = email.trim().toLowerCase();
+      await limit(`login:ip:${meta.ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+      await limit(`login:email:${normalized}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+      const user = await findUserByEmail(db, normalized);
+      // Same work whether or not the user exists, so timing does not reveal registered emails.
+      const passwordOk = user
+        ? await verifyPassword(password, user.passwordHash)
+        : await verifyAgainstDummy(password);
+      if (!user || !passwordOk || !user.active) {
+        await insertAudit(db, {
+          userId: user?.id ?? null,
+          action: "auth.login_failed",
+          entity: "user",
+          entityId: user?.id ?? null,
+          changes: {
+            email: normalized,
+            reason: !user ? "unknown_email" : !passwordOk ? "wrong_password" : "inactive",
+          },
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
+        throw invalidCredentials();
+      }
+      const session = await sessions.create(
+        user.id,
+        { role: user.role, courtId: user.courtId, ip: meta.ip, userAgent: meta.userAgent, refreshJti: null },
+        refreshTtl,
+      );
+      const tokens = await issueTokens(session);
+      await updateUser(db, user.id, { lastLoginAt: new Date() });
+      await insertAudit(db, {
+        userId: user.id,
+        action: "auth.login",
+        entity: "session",
+        entityId: sessionHandle(session.id),
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
+      return { ...tokens, user: publicUser(user) };
+    },
+
+    /** Rotation: each refresh token works once; a reused one revokes the whole session. */
+    async refresh(refreshToken: string, meta: RequestMeta) {
+      let claims: Awaited<ReturnType<typeof signer.verify>>;
+      try {
+        claims = await signer.verify(refreshToken, "refresh");
+      } catch (err) {
+        if (err instanceof InvalidTokenError) throw invalidToken();
+        throw err;
+      }
+      const session = await sessions.get(claims.sessionId);
+      if (!session || session.userId !== claims.userId) throw invalidToken();
+      if (session.refreshJti !== claims.jti) {
+        await sessions.delete(session.id);
+        logger.warn(
+          { userId: session.userId, requestId: meta.requestId },
+          "refresh token reuse: session revoked",
+        );
+        await insertAudit(db, {
+          userId: session.userId,
+          action: "auth.refresh_reuse",
+          entity: "session",
+          entityId: sessionHandle(session.id),
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
+        throw invalidToken();
+      }
+      return issueTokens(session);
+    },
+
+    async authenticateAccessToken(token: string): Promise<AuthUser> {
+      let claims: Awaited<ReturnType<typeof signer.verify>>;
+      try {
+        claims = await signer.verify(token, "access");
+      } catch (err) {
+        if (err instanceof InvalidTokenError) throw invalidToken();
+        throw err;
+      }
+      const session = await sessions.get(claims.sessionId);
+      if (!session || session.userId !== claims.userId) throw invalidToken();
+      return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
+    },
+
+    /** Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court writes). */
+    async scopeOf(user: Pick<AuthUser, "role" | "courtId">): Promise<CourtIds> {
+      if (user.role === "admin" || user.role === "analyst" || user.courtId === null) return null;
+      const courtId = user.courtId;
+      return scopeCache.getOrSet(`court:${courtId}`, 300, () => courtSubtreeIds(db, courtId), {
+        tags: ["courts"],
+      });
+    },
+
+    async enforceApiRateLimit(userId: number): Promise<void> {
+      await limit(`api:user:${userId}`, config.API_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+    },
+
+    async logout(user: AuthUser, meta: RequestMeta): Promise<void> {
+      await sessions.delete(user.sessionId);
+      await insertAudit(db, {
+        userId: user.id,
+        action: "auth.logout",
+        entity: "session",
+        entityId: sessionHandle(user.sessionId),
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
+    },
+
+    async logoutAll(user: AuthUser, meta: RequestMeta): Promise<number> {
+      const removed = await sessions.deleteAllForUser(user.id);
+      await insertAudit(db, {
+        userId: user.id,
+        action: "auth.logout_all",
+        entity: "user",
+        entityId: user.id,
+        changes: { sessionsRevoked: removed },
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
+      return removed;
+    },
+
+    async me(user: AuthUser) {
+      const row = await findUserById(db, user.id);
+      if (!row) throw invalidToken();
+      return { ...publicUser(row), active: row.active, lastLoginAt: row.lastLoginAt };
+    },
+
+    async listSessions(user: AuthUser) {
+      const list = await sessions.listForUser(user.id);
+      return list
+        .map((s) => ({
+          id: sessionHandle(s.id),
+          createdAt: s.createdAt,
+          lastAccessedAt: s.lastAccessedAt,
+          expiresAt: s.expiresAt,
+          ip: s.ip,
+          userAgent: s.userAgent,
+          current: s.id === user.sessionId,
+        }))
+        .sort((a, b) => b.lastAccessedAt.localeCompare(a.lastAccessedAt));
+    },
+
+    async revokeSession(user: AuthUser, handle: string, meta: RequestMeta): Promise<void> {
+      const list = await sessions.listForUser(user.id);
+      const target = list.find((s) => sessionHandle(s.id) === handle);
+      if (!target) throw AppError.notFound("Session");
+      await sessions.delete(target.id);
+      await insertAudit(db, {
+        userId: user.id,
+        action: "auth.session_revoked",
+        entity: "session",
+        entityId: handle,
+        requestId: meta.requestId,
+        ip: meta.ip,
+      });
+    },
+
+    /** Revokes every session of a user except `keep` (password change, deactivation, role change). */
+    async revokeUserSessions(userId: number, keep?: string): Promise<number> {
+      if (!keep) return sessions.deleteAllForUser(userId);
+      const list = await sessions.listForUser(userId);
+      let removed = 0;
+      for (const s of list) if (s.id !== keep && (await sessions.delete(s.id))) removed++;
+      return removed;
+    },
+
+    async verifyCurrentPassword(userId: number, password: string): Promise<User> {
+      const row = await findUserById(db, userId);
+      if (!row || !(await verifyPassword(password, row.passwordHash))) {
+        throw new AppError("VALIDATION_FAILED", "The current password is wrong", [
+          { path: "body.currentPassword", message: "does not match" },
+        ]);
+      }
+      return row;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

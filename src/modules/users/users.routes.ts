@@ -1,0 +1,115 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { AuthService } from "../../auth/auth.service";
+import { authenticate, currentUser, requireRole } from "../../auth/middleware";
+import type { AppDeps } from "../../deps";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { createRouter } from "../../lib/validation";
+import { auditContext } from "../audit/audit.context";
+import { CreateUserBody, ListUsersQuery, UpdateUserBody, UserList, UserSchema } from "./users.schemas";
+import { createUsersService, toUserJson } from "./users.service";
+
+export function usersRoutes(deps: AppDeps, auth: AuthService) {
+  const router = createRouter();
+  const users = createUsersService(deps.db.db, auth);
+  const guard = [authenticate(auth), requireRole("admin", "court_admin")];
+  const common = { tags: ["users"], security: bearerSecurity, middleware: guard };
+  const scopeOf = (c: { get(k: "scope"): number[] | null | undefined }) => c.get("scope") ?? null;
+
+  router.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/",
+      summary: "Users (court administrators see their subtree only)",
+      request: { query: ListUsersQuery },
+      responses: { 200: json(UserList, "A page of users"), ...errorResponses(400, 401, 403, 503) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await users.list(q, scopeOf(c));
+      return c.json(
+        {
+          data: page.rows.map(toUserJson),
+          nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/{id}",
+      summary: "One user",
+      request: { params: IdParam },
+      responses: { 200: json(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404, 503) },
+    }),
+    async (c) => c.json(toUserJson(await users.get(c.req.valid("param").id, scopeOf(c))), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/",
+      summary: "Create a user",
+      request: { body: jsonBody(CreateUserBody) },
+      responses: { 201: json(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 503) },
+    }),
+    async (c) => {
+      const created = await users.create(
+        currentUser(c),
+        scopeOf(c),
+        c.req.valid("json"),
+        auditContext(c, deps.config.TRUST_PROXY),
+      );
+      c.header("Location", `/api/users/${created.id}`);
+      return c.json(toUserJson(created), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...common,
+      method: "patch",
+      path: "/{id}",
+      summary: "Update a user (role, court, active or password changes end the user's sessions)",
+      request: { params: IdParam, body: jsonBody(UpdateUserBody) },
+      responses: { 200: json(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    }),
+    async (c) => {
+      const updated = await users.update(
+        currentUser(c),
+        scopeOf(c),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        auditContext(c, deps.config.TRUST_PROXY),
+      );
+      return c.json(toUserJson(updated), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...common,
+      method: "delete",
+      path: "/{id}",
+      summary: "Deactivate a user and revoke their sessions",
+      request: { params: IdParam },
+      responses: { 200: json(UserSchema, "Deactivated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    }),
+    async (c) => {
+      const user = await users.deactivate(
+        currentUser(c),
+        scopeOf(c),
+        c.req.valid("param").id,
+        auditContext(c, deps.config.TRUST_PROXY),
+      );
+      return c.json(toUserJson(user), 200);
+    },
+  );
+
+  return router;
+}
