@@ -1,7 +1,9 @@
 import type { Registry } from "prom-client";
 import type { Config } from "./config/env";
 import type { DbHandle } from "./db/client";
+import type { MonitoredQueue } from "./jobs/metrics";
 import type { Logger } from "./lib/logger";
+import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./redis/types";
 
 /** Process state the health endpoints report: ready after start-up, draining during shutdown. */
 export interface Lifecycle {
@@ -21,4 +23,11 @@ export interface AppDeps {
   db: DbHandle;
   metrics: Registry;
   lifecycle: Lifecycle;
+  /** Redis connections; null in embedded mode (no REDIS_URL), where the managers below are in-process. */
+  redis: RedisClients | null;
+  cache: CacheManager;
+  sessions: SessionManager;
+  rateLimiter: RateLimiter;
+  /** BullMQ queues whose depth health and metrics report (a BullMQ Queue fits); none until the imports issue. */
+  queues?: readonly MonitoredQueue[];
 }

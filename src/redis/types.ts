@@ -23,7 +23,12 @@ export interface CacheManager {
   mget<T>(keys: string[]): Promise<(T | null)[]>;
   mset<T>(entries: { key: string; value: T; ttlSeconds?: number }[]): Promise<void>;
   /** Read-through; concurrent misses of one key run `load` once (single flight). */
-  getOrSet<T>(key: string, ttlSeconds: number, load: () => Promise<T>, opts?: { tags?: string[] }): Promise<T>;
+  getOrSet<T>(
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T>,
+    opts?: { tags?: string[] },
+  ): Promise<T>;
   /** Glob pattern within the namespace, SCAN + UNLINK in batches. Returns keys removed. */
   invalidatePattern(pattern: string): Promise<number>;
   /** Removes every key set with any of the tags. Returns keys removed. */

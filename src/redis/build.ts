@@ -1,0 +1,62 @@
+import type { Registry } from "prom-client";
+import type { Config } from "../config/env";
+import type { Logger } from "../lib/logger";
+import { createRedisCacheManager } from "./cache-manager";
+import { createRedisClients } from "./clients";
+import { createMemoryCacheManager } from "./memory/cache-manager";
+import { createMemoryRateLimiter } from "./memory/rate-limiter";
+import { createMemorySessionManager } from "./memory/session-manager";
+import { redisMetrics } from "./metrics";
+import { createRedisRateLimiter } from "./rate-limiter";
+import { createRedisSessionManager } from "./session-manager";
+import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./types";
+
+export interface RedisDeps {
+  /** Null in embedded mode (no REDIS_URL). */
+  redis: RedisClients | null;
+  cache: CacheManager;
+  sessions: SessionManager;
+  rateLimiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+/**
+ * The cache, session store and rate limiter: on Redis when REDIS_URL is set, otherwise in this
+ * process (embedded mode), behind the same interfaces.
+ */
+export function buildRedisDeps(config: Config, logger: Logger, registry: Registry): RedisDeps {
+  const metrics = redisMetrics(registry);
+  const cacheOptions = { defaultTtlSeconds: config.CACHE_DEFAULT_TTL_S, metrics, logger };
+
+  if (!config.REDIS_URL) {
+    const ignored = [
+      config.CACHE_REDIS_URL && "CACHE_REDIS_URL",
+      config.SESSION_REDIS_URL && "SESSION_REDIS_URL",
+      config.QUEUE_REDIS_URL && "QUEUE_REDIS_URL",
+      config.REDIS_SENTINELS.length > 0 && "REDIS_SENTINELS",
+      config.REDIS_CLUSTER_NODES.length > 0 && "REDIS_CLUSTER_NODES",
+    ].filter(Boolean);
+    // In production several replicas would each keep their own sessions: say so loudly.
+    const level = config.NODE_ENV === "production" ? "warn" : "info";
+    logger[level](
+      { maxEntries: config.MEMORY_CACHE_MAX_ENTRIES, ...(ignored.length ? { ignored } : {}) },
+      "REDIS_URL is not set: embedded cache, sessions and rate limits in this process (one process only)",
+    );
+    return {
+      redis: null,
+      cache: createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES }),
+      sessions: createMemorySessionManager(),
+      rateLimiter: createMemoryRateLimiter(),
+      close: async () => {},
+    };
+  }
+
+  const redis = createRedisClients(config, { logger, metrics });
+  return {
+    redis,
+    cache: createRedisCacheManager(redis.cache, cacheOptions),
+    sessions: createRedisSessionManager(redis.session, { metrics, logger }),
+    rateLimiter: createRedisRateLimiter(redis.main, { metrics }),
+    close: () => redis.close(),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Cluster, Redis } from "ioredis";
+import type { Logger } from "../lib/logger";
+import type { RedisMetrics } from "./metrics";
+
+export type LinkState = "up" | "down";
+
+/**
+ * Follows one client's connection events and reports each change of state once (a log line and the
+ * `courtflow_redis_up` gauge), never once per command or per reconnect attempt. The log names the
+ * role and a credential-free target; the error message is kept as the reason for going down.
+ */
+export function watchClient(
+  client: Redis | Cluster,
+  opts: { role: string; target: string; logger: Logger; metrics: RedisMetrics },
+): { state(): LinkState; closing(): void } {
+  const { role, target, logger, metrics } = opts;
+  let state: LinkState = "down";
+  let announced = false;
+  let lastError: string | undefined;
+  let shuttingDown = false;
+  metrics.redisUp.set({ client: role }, 0);
+
+  const change = (next: LinkState) => {
+    if (announced && next === state) return;
+    state = next;
+    announced = true;
+    metrics.redisUp.set({ client: role }, next === "up" ? 1 : 0);
+    if (shuttingDown) return;
+    if (next === "up") logger.info({ client: role, target }, "redis up");
+    else logger.warn({ client: role, target, reason: lastError ?? "connection closed" }, "redis down");
+  };
+
+  client.on("ready", () => {
+    lastError = undefined;
+    change("up");
+  });
+  // Connection errors arrive once per reconnect attempt; they only feed the reason of the next change.
+  client.on("error", (err: Error) => {
+    lastError = err.message;
+  });
+  client.on("close", () => change("down"));
+  client.on("end", () => change("down"));
+
+  return {
+    state: () => state,
+    closing() {
+      shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Every Redis key the API writes is built here, so the keyspace of each role can be read in one place
+// and a separate or shared Redis never mixes data. BullMQ owns its own `{courtflow}` prefix and is
+// given connections without an ioredis `keyPrefix` (BullMQ forbids one).
+
+export const KEY_PREFIXES = {
+  cache: "cf:cache:",
+  /** Tag indexes live beside, not under, `cf:cache:` so a namespace-wide pattern never matches them. */
+  cacheTag: "cf:cache-tag:",
+  session: "cf:sess:",
+  rateLimit: "cf:rl:",
+} as const;
+
+/** Namespaces are chosen in code; keeping them plain means `ns:*` can never match another namespace. */
+const NAMESPACE = /^[A-Za-z0-9_-]+$/;
+
+export function assertNamespace(namespace: string): void {
+  if (!NAMESPACE.test(namespace)) {
+    throw new Error(`cache namespace "${namespace}" must match ${NAMESPACE} (no ':' or glob characters)`);
+  }
+}
+
+export const cacheKeys = {
+  value: (namespace: string, key: string) => `${KEY_PREFIXES.cache}${namespace}:${key}`,
+  /** A Redis glob within one namespace; the caller's pattern is appended as written. */
+  pattern: (namespace: string, glob: string) => `${KEY_PREFIXES.cache}${namespace}:${glob}`,
+  tag: (namespace: string, tag: string) => `${KEY_PREFIXES.cacheTag}${namespace}:${tag}`,
+};
+
+export const sessionKeys = {
+  session: (id: string) => `${KEY_PREFIXES.session}id:${id}`,
+  /** Sorted set of a user's session ids, scored by expiry (ms), so logout-everywhere needs no SCAN. */
+  user: (userId: number) => `${KEY_PREFIXES.session}user:${userId}`,
+  /** Sorted set of every live session id, scored by expiry (ms), for the active-sessions gauge. */
+  active: () => `${KEY_PREFIXES.session}active`,
+};
+
+export const rateLimitKeys = {
+  window: (key: string) => `${KEY_PREFIXES.rateLimit}${key}`,
+};

@@ -1,0 +1,147 @@
+import {
+  decodeSession,
+  encodeFields,
+  isSessionId,
+  newSessionId,
+  type SessionPatch,
+  sessionPatchSchema,
+  sessionTtlMs,
+  storedSession,
+} from "../session-codec";
+import type { Session, SessionManager } from "../types";
+
+/** A stored session: the same JSON-per-field encoding as the Redis hash. */
+export interface MemorySessionRecord {
+  fields: Record<string, string>;
+  expiresAt: number;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Sessions in this process (embedded mode: one API process, so nothing is shared). Reads validate
+ * exactly as the Redis store does. Not LRU-bounded on purpose: evicting a session would log someone
+ * out; expired sessions are swept instead. `store` may be passed in to inspect or damage records.
+ */
+export function createMemorySessionManager(
+  opts: { store?: Map<string, MemorySessionRecord> } = {},
+): SessionManager {
+  const store = opts.store ?? new Map<string, MemorySessionRecord>();
+  const byUser = new Map<number, Set<string>>();
+  let sweptAt = Date.now();
+
+  const userIdOf = (rec: MemorySessionRecord): number | null => {
+    try {
+      const uid = JSON.parse(rec.fields.userId ?? "null");
+      return Number.isSafeInteger(uid) ? uid : null;
+    } catch {
+      return null;
+    }
+  };
+
+  function remove(id: string): boolean {
+    const rec = store.get(id);
+    if (!rec) return false;
+    store.delete(id);
+    const uid = userIdOf(rec);
+    if (uid !== null) {
+      byUser.get(uid)?.delete(id);
+      if (byUser.get(uid)?.size === 0) byUser.delete(uid);
+    }
+    return true;
+  }
+
+  function sweep(force = false): void {
+    const now = Date.now();
+    if (!force && now - sweptAt < SWEEP_INTERVAL_MS) return;
+    sweptAt = now;
+    for (const [id, rec] of store) if (rec.expiresAt <= now) remove(id);
+  }
+
+  function live(id: string): MemorySessionRecord | undefined {
+    const rec = store.get(id);
+    if (rec && rec.expiresAt <= Date.now()) {
+      remove(id);
+      return undefined;
+    }
+    return rec;
+  }
+
+  /** Decodes; a damaged record is removed and reads as absent. */
+  function read(id: string, rec: MemorySessionRecord): Session | null {
+    const session = decodeSession(id, rec.fields);
+    if (!session) remove(id);
+    return session;
+  }
+
+  return {
+    async create(userId, data, ttlSeconds) {
+      sweep();
+      const now = Date.now();
+      const ttlMs = sessionTtlMs(ttlSeconds);
+      const iso = new Date(now).toISOString();
+      const stored = storedSession.parse({
+        ...data,
+        userId,
+        createdAt: iso,
+        lastAccessedAt: iso,
+        expiresAt: new Date(now + ttlMs).toISOString(),
+      });
+      const id = newSessionId();
+      store.set(id, { fields: encodeFields(stored), expiresAt: now + ttlMs });
+      const ids = byUser.get(userId);
+      if (ids) ids.add(id);
+      else byUser.set(userId, new Set([id]));
+      return { id, ...stored };
+    },
+
+    async get(id) {
+      const rec = isSessionId(id) ? live(id) : undefined;
+      if (!rec) return null;
+      rec.fields.lastAccessedAt = JSON.stringify(new Date().toISOString());
+      return read(id, rec);
+    },
+
+    async update(id, partial: SessionPatch) {
+      const patch = sessionPatchSchema.parse(partial);
+      const rec = isSessionId(id) ? live(id) : undefined;
+      if (!rec) return null;
+      Object.assign(rec.fields, encodeFields(patch));
+      return read(id, rec);
+    },
+
+    async delete(id) {
+      return live(id) !== undefined && remove(id);
+    },
+
+    async deleteAllForUser(userId) {
+      let removed = 0;
+      for (const id of [...(byUser.get(userId) ?? [])]) if (live(id) && remove(id)) removed++;
+      byUser.delete(userId);
+      return removed;
+    },
+
+    async listForUser(userId) {
+      const sessions: Session[] = [];
+      for (const id of [...(byUser.get(userId) ?? [])]) {
+        const rec = live(id);
+        const s = rec ? read(id, rec) : null;
+        if (s) sessions.push(s);
+      }
+      return sessions.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+
+    async extend(id, ttlSeconds) {
+      const rec = isSessionId(id) ? live(id) : undefined;
+      if (!rec) return false;
+      rec.expiresAt = Date.now() + sessionTtlMs(ttlSeconds);
+      rec.fields.expiresAt = JSON.stringify(new Date(rec.expiresAt).toISOString());
+      return true;
+    },
+
+    async countActive() {
+      sweep(true);
+      return store.size;
+    },
+  };
+}
