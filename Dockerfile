@@ -12,6 +12,9 @@ WORKDIR /app
 ENV NODE_ENV=production PORT=3001
 ARG GIT_SHA=unknown
 ENV GIT_SHA=${GIT_SHA}
+# e.g. --build-arg BUILD_TIME=$(date -u +%Y-%m-%dT%H:%M:%SZ); reported by /api/system/version
+ARG BUILD_TIME=
+ENV BUILD_TIME=${BUILD_TIME}
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json bun.lock tsconfig.json drizzle.config.ts ./
 COPY drizzle ./drizzle

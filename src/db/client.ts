@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Config } from "../config/env";
 import type { Logger } from "../lib/logger";
+import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -22,6 +23,8 @@ export interface DbHandle {
   /** The raw postgres.js client, for COPY and streaming; null on PGlite. */
   sql: postgres.Sql | null;
   pglite: PGlite | null;
+  /** Query timing and pool demand, fed by the instrumented clients (see instrument.ts). */
+  stats: DbStats;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -78,9 +81,12 @@ export function createPostgresClient(
 
 export async function createDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.DATABASE_URL) {
-    const client = createPostgresClient(opts.DATABASE_URL, opts);
+    const stats = new DbStats(opts.DATABASE_POOL_MAX * (1 + opts.DATABASE_REPLICA_URLS.length));
+    const client = instrumentPostgres(createPostgresClient(opts.DATABASE_URL, opts), stats);
     const primary = drizzlePostgres({ client, schema });
-    const replicaClients = opts.DATABASE_REPLICA_URLS.map((u) => createPostgresClient(u, opts));
+    const replicaClients = opts.DATABASE_REPLICA_URLS.map((u) =>
+      instrumentPostgres(createPostgresClient(u, opts), stats),
+    );
     const db =
       replicaClients.length > 0
         ? (withReplicas(
@@ -97,6 +103,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
       target: describeUrl(opts.DATABASE_URL),
       sql: client,
       pglite: null,
+      stats,
       async ping() {
         await client`select 1`;
       },
@@ -115,13 +122,15 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
 export async function createPgliteDb(dir: string): Promise<DbHandle> {
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  const stats = new DbStats(1);
+  const db = drizzlePglite({ client: instrumentPglite(client, stats), schema }) as unknown as Database;
   return {
     db,
     kind: "pglite",
     target: dir,
     sql: null,
     pglite: client,
+    stats,
     async ping() {
       await db.execute(sql`select 1`);
     },

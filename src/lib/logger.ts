@@ -27,6 +27,25 @@ export const redactPaths = [
   "res.headers['set-cookie']",
   "headers.authorization",
   "headers.cookie",
+  // Credentials logged on their own or one level deeper than the paths above (a request body's
+  // nested user, a header map inside a context object).
+  "authorization",
+  "cookie",
+  "passwordHash",
+  "*.authorization",
+  "*.cookie",
+  '*["set-cookie"]',
+  '*["x-api-key"]',
+  "*.*.password",
+  "*.*.newPassword",
+  "*.*.currentPassword",
+  "*.*.passwordHash",
+  "*.*.token",
+  "*.*.accessToken",
+  "*.*.refreshToken",
+  "*.*.secret",
+  "*.*.authorization",
+  "*.*.cookie",
 ];
 
 export interface LoggerOptions {
