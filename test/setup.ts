@@ -1,4 +1,5 @@
 // Preloaded once per `bun test` run: finds the real services, creates and migrates the test database.
+import { setDefaultTimeout } from "bun:test";
 import { migratePostgres } from "../src/db/migrate";
 import {
   ensureTestDatabase,
@@ -27,4 +28,7 @@ if (missing.length > 0) {
 if (postgresUp) await migratePostgres(TEST_DATABASE_URL);
 
 globalThis.__courtflowServices = { postgres: postgresUp, redis: redisUp };
+// Integration tests hash passwords, spawn processes and talk to real servers: 5 s is too tight on a
+// busy 2-core machine (bunfig's [test] timeout is not honoured by this Bun version).
+setDefaultTimeout(30_000);
 process.env.NODE_ENV ??= "test";

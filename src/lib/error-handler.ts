@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
 import { toAppError } from "../db/errors";
+import { StoreUnavailableError } from "../redis/types";
 import { AppError, type ErrorCode, envelope } from "./errors";
 import type { Logger } from "./logger";
 
@@ -29,6 +30,12 @@ function fromHttpException(err: HTTPException): AppError {
 /** Normalises anything thrown to an AppError; unknown errors become a message-free 500. */
 export function normaliseError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // Sessions and rate limits are security state: when their store is down we fail closed.
+  if (err instanceof StoreUnavailableError) {
+    return new AppError("AUTH_UNAVAILABLE", "Authentication is temporarily unavailable", undefined, {
+      cause: err,
+    });
+  }
   const db = toAppError(err);
   if (db) return db;
   if (err instanceof HTTPException) return fromHttpException(err);

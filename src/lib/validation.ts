@@ -11,7 +11,11 @@ interface IssueList {
   issues: readonly { path: readonly PropertyKey[]; message: string }[];
 }
 
+// Validator targets as the client thinks of them: a JSON or form body is "body", not "json"/"form".
+const TARGET_NAMES: Record<string, string> = { json: "body", form: "body" };
+
 export function problemsOf(error: IssueList, target?: string): FieldProblem[] {
+  target = target === undefined ? undefined : (TARGET_NAMES[target] ?? target);
   return error.issues.map((issue) => ({
     path: [target, ...issue.path.map(String)].filter((p) => p !== undefined && p !== "").join("."),
     message: issue.message,

@@ -1,0 +1,80 @@
+import { dirname, join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Env, Schema } from "hono";
+import { appVersion } from "./version";
+
+// The API's contract and its interactive reference:
+//   GET /api/openapi.json      the OpenAPI 3.1 document generated from the routes' zod schemas
+//   GET /api/docs              Scalar's reference UI over that document
+//   GET /api/docs/scalar.js    Scalar's browser bundle, served from node_modules
+// Scalar loads its bundle from a CDN by default; serving it ourselves keeps the docs working on
+// machines without internet access and pins the UI to the version in bun.lock.
+
+export const OPENAPI_PATH = "/api/openapi.json";
+export const DOCS_PATH = "/api/docs";
+const BUNDLE_PATH = `${DOCS_PATH}/scalar.js`;
+
+let bundle: Promise<ArrayBuffer> | null = null;
+
+/** @scalar/api-reference's standalone browser build (its package exports do not list the file). */
+function scalarBundle(): Promise<ArrayBuffer> {
+  bundle ??= (async () => {
+    const entry = Bun.resolveSync("@scalar/api-reference", import.meta.dir);
+    return Bun.file(join(dirname(entry), "browser", "standalone.js")).arrayBuffer();
+  })();
+  return bundle;
+}
+
+export function mountDocs<E extends Env, S extends Schema, B extends string>(
+  app: OpenAPIHono<E, S, B>,
+): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The accessToken from POST /api/auth/login",
+  });
+
+  app.doc31(OPENAPI_PATH, {
+    openapi: "3.1.0",
+    info: {
+      title: "CourtFlow API",
+      version: appVersion,
+      description:
+        "Court performance data for the CourtFlow dashboard. Every data route needs a bearer access token " +
+        "(POST /api/auth/login) and answers within the caller's court scope; list routes page with an " +
+        "opaque `cursor` and also answer CSV (`Accept: text/csv` or `format=csv`).",
+    },
+    tags: [
+      { name: "auth" },
+      { name: "courts" },
+      { name: "judges" },
+      { name: "cases" },
+      { name: "time-standards" },
+    ],
+  });
+
+  app.get(BUNDLE_PATH, async (c) => {
+    c.header("content-type", "application/javascript; charset=utf-8");
+    c.header("cache-control", "public, max-age=86400");
+    return c.body(await scalarBundle());
+  });
+
+  app.get(
+    DOCS_PATH,
+    Scalar({
+      url: OPENAPI_PATH,
+      cdn: BUNDLE_PATH,
+      pageTitle: "CourtFlow API reference",
+      theme: "default",
+      // Offer the bearer token field first: every data route needs it.
+      authentication: { preferredSecurityScheme: "bearerAuth" },
+      // Court data stays on our servers: no telemetry, no hosted AI or MCP helpers.
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+    }),
+  );
+}
