@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+// The processes `bun run bench` starts and stops itself: the app, the worker, the bare baselines.
+// Each listens on a free loopback port and gets only the environment it is given plus PATH/HOME,
+// so a developer's DATABASE_URL or .env never leaks into a measurement.
+
+export const ROOT = join(import.meta.dir, "../..");
+
+export function tempDirFor(what: string): string {
+  return mkdtempSync(join(tmpdir(), `courtflow-bench-${what}-`));
+}
+
+export function freePort(): number {
+  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
+  const port = s.port ?? 0;
+  s.stop(true);
+  return port;
+}
+
+/** Peak resident memory (VmHWM) of a live process, in MB. */
+export function peakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Started {
+  proc: Subprocess;
+  port: number;
+  base: string;
+  stop(): Promise<void>;
+}
+
+function baseEnv(extra: Record<string, string>): Record<string, string> {
+  const keep = ["PATH", "HOME", "TMPDIR", "LANG"];
+  const env: Record<string, string> = {};
+  for (const k of keep) if (process.env[k]) env[k] = process.env[k]!;
+  return { ...env, ...extra };
+}
+
+/** Waits for `url` to answer with a status `accept` likes (default: 200). */
+export async function waitForOk(
+  url: string,
+  timeoutMs: number,
+  proc?: Subprocess,
+  accept: (status: number) => boolean = (s) => s === 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc && proc.exitCode !== null) throw new Error(`${url}: the process exited with ${proc.exitCode}`);
+    try {
+      if (accept((await fetch(url)).status)) return;
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
+}
+
+/** Spawns `bun <args>` in the repository with the given env; resolves once `readyPath` answers 200. */
+export async function startBun(
+  args: string[],
+  env: Record<string, string>,
+  opts: {
+    port: number;
+    readyPath: string;
+    timeoutMs?: number;
+    flags?: string[];
+    accept?: (status: number) => boolean;
+  },
+): Promise<Started> {
+  const proc = Bun.spawn(["bun", "--no-env-file", ...(opts.flags ?? []), ...args], {
+    cwd: ROOT,
+    env: baseEnv(env),
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  const base = `http://127.0.0.1:${opts.port}`;
+  try {
+    await waitForOk(`${base}${opts.readyPath}`, opts.timeoutMs ?? 60_000, proc, opts.accept);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw err;
+  }
+  return {
+    proc,
+    port: opts.port,
+    base,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill("SIGTERM");
+      const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(15_000).then(() => false)]);
+      if (!exited) proc.kill("SIGKILL");
+      await proc.exited;
+    },
+  };
+}
+
+/** A bare baseline server (scripts/lib/bench-bare-server.ts); ready at its first HTTP answer. */
+export function startBare(mode: "json" | "pk" | "redis", args: string[] = []): Promise<Started> {
+  const port = freePort();
+  return startBun(
+    ["scripts/lib/bench-bare-server.ts", mode, String(port), ...args],
+    {},
+    {
+      port,
+      readyPath: "/",
+      timeoutMs: 15_000,
+      accept: (status) => status < 500,
+    },
+  );
+}
