@@ -11,7 +11,7 @@ import { tempDir } from "../helpers/process";
 import { createScratchDatabase } from "../helpers/scratch-db";
 
 // Every table the Drizzle schema declares must exist after migrating: schema and migrations agree.
-const EXPECTED_TABLES = Object.values(schema)
+const EXPECTED_TABLES = (Object.values(schema) as unknown[])
   .filter((v): v is PgTable => is(v, PgTable))
   .map((t) => getTableName(t))
   .sort();

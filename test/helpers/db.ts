@@ -30,9 +30,12 @@ export async function resetDb(db: Database): Promise<void> {
  * Empties the test Redis database (sessions, rate limits, cache) of an app built by createTestApp.
  * The test Redis db is dedicated to tests; db 0 is refused so a misconfigured run cannot wipe real data.
  */
-export async function resetRedis(redis: { main: { flushdb(): Promise<unknown>; options?: { db?: number } } } | null) {
+export async function resetRedis(
+  redis: { main: { flushdb(): Promise<unknown>; options?: { db?: number } } } | null,
+) {
   if (!redis) return;
   const db = redis.main.options?.db ?? 0;
-  if (db === 0) throw new Error("refusing to FLUSHDB Redis db 0 from a test: set TEST_REDIS_URL to a dedicated db");
+  if (db === 0)
+    throw new Error("refusing to FLUSHDB Redis db 0 from a test: set TEST_REDIS_URL to a dedicated db");
   await redis.main.flushdb();
 }
