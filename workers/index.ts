@@ -1,19 +1,52 @@
-// Worker process entry. The BullMQ workers, schedulers, /health and /metrics arrive with the imports
-// issue; until then the process starts, connects to the database and shuts down cleanly.
+// Worker process entry: connects to PostgreSQL and Redis, runs one BullMQ Worker per queue and the
+// job schedulers (workers/queue-workers.ts), serves /health and /metrics, and shuts down within
+// SHUTDOWN_TIMEOUT_MS whatever Redis does.
 import { loadConfigOrExit } from "../src/config/env";
 import { connectWithRetry, createDb } from "../src/db/client";
+import { createLifecycle } from "../src/deps";
 import { loggerFromConfig } from "../src/lib/logger";
+import { createMetricsRegistry } from "../src/lib/metrics";
+import { buildRedisDeps } from "../src/redis/build";
+import { startWorkerHttp } from "./http";
+import { type QueueWorkers, startQueueWorkers } from "./queue-workers";
 
 const config = loadConfigOrExit();
 const logger = loggerFromConfig(config).child({ process: "worker" });
 const db = await createDb(config);
 await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
-logger.info({ database: db.target }, "courtflow worker started (no queues registered yet)");
+const lifecycle = createLifecycle();
+const metrics = createMetricsRegistry({ process: "worker" });
+const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+// Queues and BullMQ workers register with `observability.jobs` (registerQueues, watchWorker).
+const observability = startWorkerHttp(
+  { config, logger, db, metrics, lifecycle, redis: redisDeps.redis ?? undefined },
+  config.WORKER_PORT,
+);
+let queueWorkers: QueueWorkers | null = null;
 
+// Installed before the queues start, so a signal during start-up also shuts down cleanly.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, async () => {
     logger.info({ signal }, "worker shutting down");
+    lifecycle.draining = true;
+    // The last resort if anything below hangs.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+    await queueWorkers?.close(config.SHUTDOWN_TIMEOUT_MS);
+    await observability.stop();
+    await closeRedis().catch(() => {});
     await db.close().catch(() => {});
     process.exit(0);
   });
 }
+
+// Without Redis there is no queue to work on (the API runs jobs in-process in embedded mode): the
+// process still serves its health and metrics, with no queues.
+queueWorkers = redisDeps.redis
+  ? await startQueueWorkers({ config, logger, db, metrics, cache: redisDeps.cache, redis: redisDeps.redis })
+  : null;
+if (!queueWorkers) logger.warn("REDIS_URL is not set: no queues to work on");
+lifecycle.ready = true;
+logger.info(
+  { database: db.target, queues: queueWorkers?.queues.map((q) => q.name) ?? [] },
+  "courtflow worker started",
+);

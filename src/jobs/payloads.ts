@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+// Job payloads are validated when a job is processed: a job written by another version of the code,
+// or by hand, fails at once (no retries) instead of doing something unexpected.
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "must be a real calendar date");
+
+export const ImportJobPayload = z.object({ batchId: z.number().int().positive() }).strict();
+export type ImportJobPayload = z.infer<typeof ImportJobPayload>;
+
+/** The caseload at the end of `date` (default: yesterday, UTC — the last complete day). */
+export const CaseloadSnapshotPayload = z.object({ date: isoDate.optional() }).strict();
+export type CaseloadSnapshotPayload = z.infer<typeof CaseloadSnapshotPayload>;
+
+export const MeasuresWarmupPayload = z.object({}).strict();
+export type MeasuresWarmupPayload = z.infer<typeof MeasuresWarmupPayload>;
+
+/** Overrides of RETENTION_STAGED_DAYS / RETENTION_AUDIT_DAYS for one run. */
+export const RetentionPayload = z
+  .object({
+    stagedDays: z.number().int().positive().optional(),
+    auditDays: z.number().int().positive().optional(),
+  })
+  .strict();
+export type RetentionPayload = z.infer<typeof RetentionPayload>;
+
+export const ImportsRecoverPayload = z.object({}).strict();
+export type ImportsRecoverPayload = z.infer<typeof ImportsRecoverPayload>;

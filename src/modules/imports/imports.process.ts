@@ -1,0 +1,218 @@
+import type { Database } from "../../db/client";
+import type { ImportCounts, ImportPhase, ImportRowError } from "../../db/schema/daily-import-batches";
+import type { ImportStatus } from "../../db/schema/enums";
+import { withTransaction } from "../../db/transaction";
+import type { JobMetrics } from "../../jobs/metrics";
+import type { Logger } from "../../lib/logger";
+import type { CacheManager } from "../../redis/types";
+import { processActivityChunk } from "./imports.activities.chunk";
+import { type ChunkResult, processCaseChunk } from "./imports.chunk";
+import {
+  addTouchedCases,
+  analyzeImportTables,
+  type BatchState,
+  finishBatch,
+  insertRowErrors,
+  loadCodes,
+  lockBatch,
+  markBatchStarted,
+  prepareJobTransaction,
+  readStagedRows,
+  saveChunk,
+} from "./imports.progress.repo";
+import { invalidateMeasureCaches, refreshOwedRollups } from "./imports.rollups";
+import { CodeMap, type Lookups } from "./imports.validate";
+
+// Processing a batch: chunk after chunk, each in one transaction with the batch's checkpoint and
+// counts, so a killed worker resumes after the last committed chunk and nothing is lost or counted
+// twice. Then the measure rollups of the touched cases (imports.rollups.ts), also in committed
+// steps, then the measure caches of the touched courts, then the final status.
+
+/** Row errors kept on the batch row for its summary; import_row_errors has all of them. */
+export const SUMMARY_ERRORS = 100;
+
+/** A file this large changes the tables enough to need fresh planner statistics (see analyzeImportTables). */
+const ANALYZE_AFTER_ROWS = 10_000;
+
+export interface ImportProgress {
+  batchId: number;
+  phase: ImportPhase;
+  processedRows: number;
+  totalRows: number;
+  percent: number;
+}
+
+export interface ProcessDeps {
+  db: Database;
+  cache: CacheManager;
+  logger: Logger;
+  metrics?: Pick<JobMetrics, "recordImportRows">;
+}
+
+export interface ProcessOptions {
+  chunkSize: number;
+  /** Cases per rollup refresh; larger is cheaper per case (each refresh has a fixed cost). */
+  rollupChunkSize: number;
+  onProgress?: (p: ImportProgress) => unknown;
+  /** Checked between chunks: true makes processing stop at that safe point (shutdown). */
+  shouldStop?: () => boolean;
+}
+
+export type ProcessOutcome =
+  | { state: "finished"; status: ImportStatus; counts: ImportCounts; errorCount: number }
+  | { state: "paused" }
+  | { state: "missing" };
+
+const FINISHED: ImportStatus[] = ["completed", "completed_with_errors", "failed"];
+const NEXT_PHASE: Record<"cases" | "activities", ImportPhase> = {
+  cases: "activities",
+  activities: "rollups",
+};
+
+function finalStatus(counts: ImportCounts): ImportStatus {
+  const total = counts.cases.total + counts.activities.total;
+  const failed = counts.cases.failed + counts.activities.failed;
+  if (failed === 0) return "completed";
+  return failed === total ? "failed" : "completed_with_errors";
+}
+
+/** Adds a chunk's result to the batch state (counts, capped error list, touched courts). */
+function apply(state: BatchState, file: "cases" | "activities", r: ChunkResult): void {
+  const c = state.counts[file];
+  c.total += r.counts.total;
+  c.inserted += r.counts.inserted;
+  c.updated += r.counts.updated;
+  c.unchanged += r.counts.unchanged;
+  c.failed += r.counts.failed;
+  for (const e of r.errors) {
+    if (state.errors.length >= SUMMARY_ERRORS) break;
+    const { seq: _seq, ...summary } = e;
+    state.errors.push(summary satisfies ImportRowError);
+  }
+  state.errorCount += r.errors.length;
+  state.touchedCourtIds = [...new Set([...state.touchedCourtIds, ...r.touchedCourts])].sort((a, b) => a - b);
+}
+
+type Step =
+  | { kind: "missing" }
+  | { kind: "finished"; state: BatchState }
+  | { kind: "progress"; state: BatchState; accepted: number; rejected: number }
+  | { kind: "rollups-done"; state: BatchState };
+
+export async function processBatch(
+  deps: ProcessDeps,
+  batchId: number,
+  opts: ProcessOptions,
+): Promise<ProcessOutcome> {
+  const { db, logger } = deps;
+  let lookups: Lookups | null = null;
+  // Case ids this run already recorded as touched: most activities belong to cases the cases file
+  // touched, and sending them again would only be refused by ON CONFLICT. Lost on a restart, which
+  // only means sending some again.
+  const recorded = new Set<number>();
+  let pendingRecorded: number[] = [];
+  const codes = await loadCodes(db);
+  await markBatchStarted(db, batchId);
+
+  const step = () =>
+    withTransaction(db, async (txn): Promise<Step> => {
+      const tx = txn as unknown as Database;
+      await prepareJobTransaction(tx);
+      const state = await lockBatch(tx, batchId);
+      if (!state) return { kind: "missing" };
+      if (FINISHED.includes(state.status) || state.phase === "done") return { kind: "finished", state };
+      lookups ??= {
+        courts: new CodeMap(codes.courts),
+        judges: new CodeMap(codes.judges),
+        scope: state.scopeCourtIds ? new Set(state.scopeCourtIds) : null,
+      };
+      if (state.phase === "rollups") {
+        const n = await refreshOwedRollups(tx, batchId, opts.rollupChunkSize);
+        return n === 0
+          ? { kind: "rollups-done", state }
+          : { kind: "progress", state, accepted: 0, rejected: 0 };
+      }
+      const file = state.phase;
+      const rows = await readStagedRows(tx, batchId, file, state.checkpointLine, opts.chunkSize);
+      if (rows.length === 0) {
+        if (state.counts[file].total >= ANALYZE_AFTER_ROWS) await analyzeImportTables(tx);
+        state.phase = NEXT_PHASE[file];
+        await saveChunk(tx, state, {
+          phase: state.phase,
+          checkpointLine: 0,
+          processedRows: state.processedRows,
+        });
+        return { kind: "progress", state, accepted: 0, rejected: 0 };
+      }
+      const result =
+        file === "cases"
+          ? await processCaseChunk(tx, rows, lookups)
+          : await processActivityChunk(tx, rows, lookups);
+      apply(state, file, result);
+      await insertRowErrors(tx, batchId, result.errors);
+      const fresh = [...result.touchedCases].filter((id) => !recorded.has(id));
+      await addTouchedCases(tx, batchId, fresh);
+      state.processedRows += rows.length;
+      state.checkpointLine = rows[rows.length - 1]!.line;
+      await saveChunk(tx, state, {
+        phase: file,
+        checkpointLine: state.checkpointLine,
+        processedRows: state.processedRows,
+      });
+      // Only after the writes above: if the transaction fails, these ids were not recorded.
+      pendingRecorded = fresh;
+      return {
+        kind: "progress",
+        state,
+        accepted: result.counts.total - result.counts.failed,
+        rejected: result.counts.failed,
+      };
+    });
+
+  for (;;) {
+    if (opts.shouldStop?.()) return { state: "paused" };
+    pendingRecorded = [];
+    const s = await step();
+    // Committed: the ids are now in import_touched_cases.
+    for (const id of pendingRecorded) recorded.add(id);
+    if (s.kind === "missing") return { state: "missing" };
+    if (s.kind === "finished") {
+      return {
+        state: "finished",
+        status: s.state.status,
+        counts: s.state.counts,
+        errorCount: s.state.errorCount,
+      };
+    }
+    if (s.kind === "progress") {
+      deps.metrics?.recordImportRows("accepted", s.accepted);
+      deps.metrics?.recordImportRows("rejected", s.rejected);
+      const { processedRows, totalRows, phase } = s.state;
+      await opts.onProgress?.({
+        batchId,
+        phase,
+        processedRows,
+        totalRows,
+        percent: totalRows === 0 ? 100 : Math.floor((processedRows / totalRows) * 100),
+      });
+      continue;
+    }
+    // Rollups are current: drop the cached measures of the touched courts (and their ancestors, whose
+    // figures include them) before the batch says it is done. Idempotent, so a crash right after
+    // simply does it again on resume.
+    await invalidateMeasureCaches(db, deps.cache, s.state.touchedCourtIds);
+    const status = finalStatus(s.state.counts);
+    await withTransaction(db, async (txn) => {
+      const tx = txn as unknown as Database;
+      const current = await lockBatch(tx, batchId);
+      if (current && current.phase === "rollups" && !FINISHED.includes(current.status)) {
+        await finishBatch(tx, batchId, status, status === "failed" ? "every row failed validation" : null);
+      }
+    });
+    logger.info(
+      { batchId, status, counts: s.state.counts, errorCount: s.state.errorCount },
+      "import finished",
+    );
+    return { state: "finished", status, counts: s.state.counts, errorCount: s.state.errorCount };
+  }
+}

@@ -1,0 +1,218 @@
+import { sql } from "drizzle-orm";
+import { type Database, rowsOf } from "../../db/client";
+import type { ImportCounts, ImportPhase, ImportRowError } from "../../db/schema/daily-import-batches";
+import type { ImportStatus } from "../../db/schema/enums";
+import { IMPORT_FILE_CODES, type ImportFile } from "../../db/schema/import-staged-rows";
+import { intArray, jsonRows } from "./imports.sql";
+
+// The processing side of a batch: its state read under a row lock, staged rows by checkpoint, and
+// the writes each chunk commits together with that checkpoint.
+
+/** What a chunk needs to know about its batch, read with FOR UPDATE at the start of its transaction. */
+export interface BatchState {
+  id: number;
+  status: ImportStatus;
+  phase: ImportPhase;
+  checkpointLine: number;
+  counts: ImportCounts;
+  errors: ImportRowError[];
+  errorCount: number;
+  processedRows: number;
+  totalRows: number;
+  touchedCourtIds: number[];
+  scopeCourtIds: number[] | null;
+  run: number;
+}
+
+const intList = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+
+/** A background step may run longer than an API query (DATABASE_QUERY_TIMEOUT_MS is for those). */
+const JOB_STATEMENT_TIMEOUT = "15min";
+
+/**
+ * Settings of a chunk's transaction. Its commit need not wait for the WAL flush: the checkpoint
+ * commits in the same transaction, so if a crash loses the commit it loses the checkpoint with it,
+ * and the chunk is simply done again (no corruption is possible, only the loss of the last commits,
+ * which the checkpoint absorbs). And its statements get a job's timeout, not an API request's: a
+ * rollup step over thousands of cases can take longer than DATABASE_QUERY_TIMEOUT_MS on a busy server.
+ */
+export async function prepareJobTransaction(tx: Database): Promise<void> {
+  // Two statements: PGlite (extended protocol) refuses several commands in one query.
+  await tx.execute(sql`set local synchronous_commit = off`);
+  await tx.execute(sql.raw(`set local statement_timeout = '${JOB_STATEMENT_TIMEOUT}'`));
+}
+
+/**
+ * Locks the batch row for the transaction: chunks of one batch commit one after the other, and each
+ * starts from the checkpoint the previous one committed, however many processes work on the batch.
+ */
+export async function lockBatch(tx: Database, id: number): Promise<BatchState | null> {
+  const rows = rowsOf<Record<string, unknown>>(
+    await tx.execute(sql`
+      select id, status, phase, checkpoint_line, counts, errors, error_count, processed_rows, total_rows,
+        touched_court_ids, scope_court_ids, run
+      from daily_import_batches where id = ${id} for update`),
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+  return {
+    id: Number(r.id),
+    status: r.status as ImportStatus,
+    phase: r.phase as ImportPhase,
+    checkpointLine: Number(r.checkpoint_line),
+    counts: json<ImportCounts>(r.counts),
+    errors: json<ImportRowError[]>(r.errors),
+    errorCount: Number(r.error_count),
+    processedRows: Number(r.processed_rows),
+    totalRows: Number(r.total_rows),
+    touchedCourtIds: intList(r.touched_court_ids),
+    scopeCourtIds: r.scope_court_ids === null ? null : intList(r.scope_court_ids),
+    run: Number(r.run),
+  };
+}
+
+export interface StagedRow {
+  line: number;
+  data: (string | null)[] | string;
+}
+
+/** The next rows of a file after the checkpoint, in line order (the primary key's order). */
+export async function readStagedRows(
+  tx: Database,
+  batchId: number,
+  file: ImportFile,
+  afterLine: number,
+  limit: number,
+): Promise<StagedRow[]> {
+  const rows = rowsOf<{ line: number; data: unknown }>(
+    await tx.execute(sql`
+      select line, data from import_staged_rows
+      where batch_id = ${batchId} and file = ${IMPORT_FILE_CODES[file]}::smallint and line > ${afterLine}::int
+      order by line limit ${limit}::int`),
+  );
+  return rows.map((r) => ({
+    line: Number(r.line),
+    data: (typeof r.data === "string" && r.data.startsWith("[")
+      ? JSON.parse(r.data)
+      : r.data) as StagedRow["data"],
+  }));
+}
+
+export interface RowErrorRecord extends ImportRowError {
+  seq: number;
+}
+
+export async function insertRowErrors(tx: Database, batchId: number, errors: readonly RowErrorRecord[]) {
+  if (errors.length === 0) return;
+  const input = errors.map((e) => ({ ...e, file: IMPORT_FILE_CODES[e.file] }));
+  await tx.execute(sql`
+    insert into import_row_errors (batch_id, file, line, seq, field, message)
+    select ${batchId}, file, line, seq, field, message
+    from json_to_recordset(${jsonRows(input)}) as x(file smallint, line int, seq smallint, field text, message text)`);
+}
+
+export async function addTouchedCases(tx: Database, batchId: number, caseIds: Iterable<number>) {
+  const ids = [...new Set(caseIds)];
+  if (ids.length === 0) return;
+  await tx.execute(sql`
+    insert into import_touched_cases (batch_id, case_id)
+    select ${batchId}, unnest(${intArray(ids)}) on conflict do nothing`);
+}
+
+/** Everything a committed chunk changes on the batch row. */
+export async function saveChunk(
+  tx: Database,
+  state: BatchState,
+  next: { phase: ImportPhase; checkpointLine: number; processedRows: number },
+): Promise<void> {
+  await tx.execute(sql`
+    update daily_import_batches set
+      status = 'processing', started_at = coalesce(started_at, now()),
+      phase = ${next.phase}, checkpoint_line = ${next.checkpointLine}::int,
+      processed_rows = ${next.processedRows}::int,
+      counts = ${JSON.stringify(state.counts)}::jsonb, errors = ${JSON.stringify(state.errors)}::jsonb,
+      error_count = ${state.errorCount}::int, touched_court_ids = ${intArray(state.touchedCourtIds)},
+      updated_at = now()
+    where id = ${state.id}`);
+}
+
+/**
+ * Fresh planner statistics after a large file: a table that grew from nothing to 100 000 rows within
+ * one import would otherwise be planned as if empty (autovacuum's analyze comes later), which turns
+ * index lookups into scans for the rest of the import and for the measure refresh that follows.
+ */
+export async function analyzeImportTables(tx: Database): Promise<void> {
+  await tx.execute(sql`analyze cases, case_activities`);
+}
+
+/** Up to `limit` cases whose rollups the batch still owes. */
+export async function pendingTouchedCases(tx: Database, batchId: number, limit: number): Promise<number[]> {
+  const rows = rowsOf<{ case_id: number }>(
+    await tx.execute(sql`
+      select case_id from import_touched_cases where batch_id = ${batchId}
+      order by case_id limit ${limit}::int`),
+  );
+  return rows.map((r) => Number(r.case_id));
+}
+
+export async function clearTouchedCases(tx: Database, batchId: number, caseIds: readonly number[]) {
+  await tx.execute(sql`
+    delete from import_touched_cases where batch_id = ${batchId} and case_id = any(${intArray(caseIds)})`);
+}
+
+export async function touchBatch(tx: Database, id: number): Promise<void> {
+  await tx.execute(sql`update daily_import_batches set updated_at = now() where id = ${id}`);
+}
+
+export async function finishBatch(
+  tx: Database,
+  id: number,
+  status: ImportStatus,
+  reason: string | null,
+): Promise<void> {
+  await tx.execute(sql`
+    update daily_import_batches set status = ${status}::import_status, phase = 'done', finished_at = now(),
+      failure_reason = ${reason}, updated_at = now()
+    where id = ${id}`);
+}
+
+/** A batch whose processing gave up. Only an unfinished batch changes (a late failure report is ignored). */
+export async function markBatchFailed(db: Database, id: number, reason: string): Promise<boolean> {
+  const rows = rowsOf(
+    await db.execute(sql`
+      update daily_import_batches set status = 'failed', failure_reason = ${reason.slice(0, 2000)},
+        finished_at = now(), updated_at = now()
+      where id = ${id} and status in ('queued', 'processing') returning id`),
+  );
+  return rows.length > 0;
+}
+
+/** Shown as processing as soon as a worker takes the batch, before its first chunk commits. */
+export async function markBatchStarted(db: Database, id: number): Promise<void> {
+  await db.execute(sql`
+    update daily_import_batches set status = 'processing', started_at = coalesce(started_at, now()), updated_at = now()
+    where id = ${id} and status = 'queued'`);
+}
+
+/** Courts and judges by code, for one batch. */
+export async function loadCodes(db: Database) {
+  const courts = rowsOf<{ id: number; code: string }>(await db.execute(sql`select id, code from courts`));
+  const judges = rowsOf<{ id: number; code: string }>(await db.execute(sql`select id, code from judges`));
+  return { courts, judges };
+}
+
+/** The touched courts and their ancestors: a cached measure of a parent court includes the children. */
+export async function courtsWithAncestors(db: Database, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      with recursive up as (
+        select id, parent_id from courts where id = any(${intArray(ids)})
+        union
+        select c.id, c.parent_id from courts c join up on c.id = up.parent_id
+      )
+      select distinct id from up`),
+  );
+  return rows.map((r) => Number(r.id));
+}

@@ -1,0 +1,269 @@
+import type { AuthUser } from "../../app-env";
+import type { CourtIds } from "../../auth/scope";
+import type { Config } from "../../config/env";
+import type { DbHandle } from "../../db/client";
+import type { DailyImportBatch } from "../../db/schema/daily-import-batches";
+import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
+import { withTransaction } from "../../db/transaction";
+import type { JobDispatcher } from "../../jobs/types";
+import { AppError } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+import { BodyTooLargeError, MultipartError, multipartBoundary } from "../../lib/multipart";
+import { problemsOf } from "../../lib/validation";
+import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import {
+  type BatchFilters,
+  type BatchVisibility,
+  completeUploadBatch,
+  countOwedRollups,
+  findBatch,
+  findBatchByChecksum,
+  hasStagedRows,
+  insertUploadBatch,
+  listBatches,
+  listRowErrors,
+  lockChecksum,
+  type RowErrorKey,
+  resetForRetry,
+} from "./imports.repo";
+import { UploadFields } from "./imports.schemas";
+import { withStagingTransaction } from "./imports.staging";
+import { readUpload, uploadChecksum } from "./imports.upload";
+
+type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
+
+/** Admins and analysts see every batch; a court administrator sees the batches they uploaded. */
+export function visibilityOf(user: Pick<AuthUser, "id" | "role">): BatchVisibility {
+  return { createdBy: user.role === "court_admin" ? user.id : null };
+}
+
+export function toBatchJson(b: DailyImportBatch) {
+  const file = (f: "cases" | "activities") => {
+    const info = b.files[f];
+    return info ? { filename: info.filename, bytes: info.bytes, rows: info.rows } : null;
+  };
+  return {
+    id: b.id,
+    source: b.source,
+    extractDate: b.extractDate,
+    status: b.status,
+    checksum: b.checksum,
+    files: { cases: file("cases"), activities: file("activities") },
+    counts: b.counts,
+    progress: {
+      phase: b.phase,
+      processedRows: b.processedRows,
+      totalRows: b.totalRows,
+      percent: b.totalRows === 0 ? 100 : Math.floor((b.processedRows / b.totalRows) * 100),
+    },
+    errorCount: b.errorCount,
+    failureReason: b.failureReason,
+    run: b.run,
+    createdBy: b.createdBy,
+    createdAt: b.createdAt.toISOString(),
+    startedAt: b.startedAt?.toISOString() ?? null,
+    finishedAt: b.finishedAt?.toISOString() ?? null,
+    updatedAt: b.updatedAt.toISOString(),
+  };
+}
+
+/** Thrown inside the upload transaction to roll the staged rows back and answer with the earlier batch. */
+class DuplicateUpload extends Error {
+  constructor(readonly batch: DailyImportBatch) {
+    super("duplicate upload");
+  }
+}
+
+export interface UploadRequest {
+  body: ReadableStream<Uint8Array> | null;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  /** `force` may also come in the query string. */
+  forceQuery: string | undefined;
+}
+
+export function createImportsService(deps: {
+  db: DbHandle;
+  config: Pick<Config, "IMPORT_MAX_BYTES">;
+  logger: Logger;
+  jobs?: JobDispatcher;
+}) {
+  const { db: handle, config, logger } = deps;
+  const db = handle.db;
+
+  async function enqueue(batch: DailyImportBatch): Promise<void> {
+    try {
+      await deps.jobs?.enqueueImport(batch.id, batch.run);
+    } catch (err) {
+      // The batch is committed: the workers' recovery job enqueues it within a minute.
+      logger.warn({ err, batchId: batch.id }, "could not enqueue the import job; the recovery job will");
+    }
+  }
+
+  async function getVisible(id: number, user: AuthUser): Promise<DailyImportBatch> {
+    const batch = await findBatch(db, id, visibilityOf(user));
+    if (!batch) throw AppError.notFound("Import");
+    return batch;
+  }
+
+  return {
+    /**
+     * Streams the upload into the staging table in one transaction and enqueues it. Returns the new
+     * batch, or (created: false) the earlier batch with the same files.
+     */
+    async upload(
+      req: UploadRequest,
+      user: AuthUser,
+      scope: CourtIds,
+      ctx: AuditCtx,
+    ): Promise<{ created: boolean; batch: DailyImportBatch }> {
+      const boundary = multipartBoundary(req.contentType);
+      if (!boundary) {
+        throw new AppError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Send the files as multipart/form-data (fields cases and/or activities)",
+        );
+      }
+      const max = config.IMPORT_MAX_BYTES;
+      if (req.contentLength !== undefined && Number(req.contentLength) > max) {
+        throw new AppError("PAYLOAD_TOO_LARGE", `The upload exceeds ${max} bytes (IMPORT_MAX_BYTES)`);
+      }
+      if (!req.body) throw AppError.validation([{ path: "body", message: "the request has no body" }]);
+      const body = req.body;
+      let batch: DailyImportBatch;
+      try {
+        batch = await withStagingTransaction(handle, async (tx) => {
+          const id = await insertUploadBatch(tx.db, { createdBy: user.id, scopeCourtIds: scope });
+          const content = await readUpload(body, boundary, {
+            maxBytes: max,
+            stage: (file) => tx.openFile(id, IMPORT_FILE_CODES[file]),
+          });
+          const problems = [...content.problems];
+          const fields = UploadFields.safeParse({
+            ...content.fields,
+            force: content.fields.force ?? req.forceQuery,
+          });
+          if (!fields.success) problems.push(...problemsOf(fields.error, "body"));
+          if (!content.files.cases && !content.files.activities && problems.length === 0) {
+            problems.push({ path: "body", message: "send a cases file, an activities file, or both" });
+          }
+          if (problems.length > 0 || !fields.success) {
+            throw AppError.validation(
+              problems,
+              `The upload was not accepted: ${problems.map((p) => `${p.path.replace(/^body\.?/, "") || "body"}: ${p.message}`).join("; ")}`,
+            );
+          }
+          const checksum = uploadChecksum(content.files);
+          await lockChecksum(tx.db, checksum);
+          if (!fields.data.force) {
+            const earlier = await findBatchByChecksum(tx.db, checksum, visibilityOf(user), id);
+            if (earlier) throw new DuplicateUpload(earlier);
+          }
+          const created = await completeUploadBatch(tx.db, id, {
+            source: fields.data.source,
+            extractDate: fields.data.extractDate,
+            checksum,
+            files: content.files,
+          });
+          await insertAudit(tx.db, {
+            ...ctx,
+            action: "import.uploaded",
+            entity: "import",
+            entityId: id,
+            changes: {
+              source: created.source,
+              extractDate: created.extractDate,
+              files: content.files,
+              force: fields.data.force,
+            },
+          });
+          return created;
+        });
+      } catch (err) {
+        if (err instanceof DuplicateUpload) return { created: false, batch: err.batch };
+        if (err instanceof BodyTooLargeError) {
+          throw new AppError(
+            "PAYLOAD_TOO_LARGE",
+            `The upload exceeds ${max} bytes (IMPORT_MAX_BYTES)`,
+            undefined,
+            {
+              cause: err,
+            },
+          );
+        }
+        if (err instanceof MultipartError) {
+          throw AppError.validation(
+            [{ path: "body", message: err.message }],
+            `Malformed multipart body: ${err.message}`,
+          );
+        }
+        throw err;
+      }
+      await enqueue(batch);
+      return { created: true, batch };
+    },
+
+    async list(filters: Omit<BatchFilters, "beforeId"> & { cursor?: { id: number } }, user: AuthUser) {
+      const { cursor, ...rest } = filters;
+      const page = await listBatches(db, { ...rest, beforeId: cursor?.id }, visibilityOf(user));
+      const last = page.rows.at(-1);
+      return { rows: page.rows, nextCursor: page.more && last ? { id: last.id } : null };
+    },
+
+    async detail(id: number, user: AuthUser) {
+      const batch = await getVisible(id, user);
+      return { batch, rollupCasesPending: await countOwedRollups(db, id) };
+    },
+
+    /** Checks visibility; then pages of errors. */
+    async errors(id: number, user: AuthUser, after: RowErrorKey | null, limit: number) {
+      await getVisible(id, user);
+      return listRowErrors(db, id, after, limit);
+    },
+
+    /** Every error, in batches, for the CSV export (after the visibility check of `errors`). */
+    async *errorBatches(id: number, size: number) {
+      let after: RowErrorKey | null = null;
+      for (;;) {
+        const rows = await listRowErrors(db, id, after, size);
+        if (rows.length > 0) yield rows;
+        if (rows.length < size) return;
+        const last = rows[rows.length - 1]!;
+        after = { file: IMPORT_FILE_CODES[last.file], line: last.line, seq: last.seq };
+      }
+    },
+
+    async retry(id: number, user: AuthUser, ctx: AuditCtx): Promise<DailyImportBatch> {
+      const batch = await withTransaction(db, async (txn) => {
+        const tx = txn as unknown as typeof db;
+        const current = await findBatch(tx, id, visibilityOf(user));
+        if (!current) throw AppError.notFound("Import");
+        if (current.status !== "failed" && current.status !== "completed_with_errors") {
+          throw new AppError(
+            "CONFLICT",
+            `Only a failed or partly failed import can be retried (this one is ${current.status})`,
+          );
+        }
+        if (!(await hasStagedRows(tx, id))) {
+          throw new AppError(
+            "CONFLICT",
+            "The uploaded rows of this import were removed by retention; upload the files again",
+          );
+        }
+        const reset = await resetForRetry(tx, current);
+        await insertAudit(tx, {
+          ...ctx,
+          action: "import.retried",
+          entity: "import",
+          entityId: id,
+          changes: { previousStatus: current.status, run: reset.run },
+        });
+        return reset;
+      });
+      await enqueue(batch);
+      return batch;
+    },
+  };
+}
+
+export type ImportsService = ReturnType<typeof createImportsService>;

@@ -1,0 +1,39 @@
+import type { Database } from "../../db/client";
+import { courts } from "../../db/schema";
+import type { CacheManager } from "../../redis/types";
+import { courtSubtreeIds } from "../courts/courts.tree.repo";
+import { ALL_COURTS_TAG, measureCacheTags } from "../imports/imports.cache";
+import { summary } from "../measures/measures.service";
+
+// Nightly warm-up of the dashboard's first screen: the summary KPIs, year to date, for every court
+// and for the top two levels of the court tree, so the first load of the day is a cache hit. The
+// entries carry the tags imports and time-standard edits invalidate (`court:<id>` of every court the
+// figure covers, `time-standards`), so a warm entry is never a stale one.
+
+const TTL_S = 26 * 3600;
+
+/** The cache key of a summary; the measures routes read the same key. */
+export function summaryCacheKey(courtId: number | null, from: string, to: string, asOf: string): string {
+  return `summary:${courtId ?? "all"}:${from}:${to}:${asOf}`;
+}
+
+export async function warmMeasureSummaries(
+  deps: { db: Database; cache: CacheManager },
+  today: string,
+): Promise<{ entries: number }> {
+  const cache = deps.cache.withNamespace("measures");
+  const from = `${today.slice(0, 4)}-01-01`;
+  const all = await deps.db.select({ id: courts.id, parentId: courts.parentId }).from(courts);
+  const topIds = new Set(all.filter((c) => c.parentId === null).map((c) => c.id));
+  const second = all.filter((c) => c.parentId !== null && topIds.has(c.parentId)).map((c) => c.id);
+  const targets = [null, ...topIds, ...second];
+  let entries = 0;
+  for (const courtId of targets) {
+    const courtIds = courtId === null ? null : await courtSubtreeIds(deps.db, courtId);
+    const value = await summary(deps.db, { from, to: today, asOf: today, courtIds });
+    const tags = [...(courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(courtIds)), "time-standards"];
+    await cache.set(summaryCacheKey(courtId, from, today, today), value, { ttlSeconds: TTL_S, tags });
+    entries++;
+  }
+  return { entries };
+}

@@ -1,0 +1,32 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../../app-env";
+import type { AuthService } from "../../auth/auth.service";
+import type { AppDeps } from "../../deps";
+import { AppError } from "../../lib/errors";
+import { boardAuth, bullQueuesOf, createBoardApp } from "./queues.board";
+import { BOARD_PATH } from "./queues.board-session";
+import { queuesRoutes } from "./queues.routes";
+
+/** GET /api/system/queues (+ board cookie) and, in services mode, bull-board at /admin/queues. */
+export function mountQueueAdmin(app: OpenAPIHono<AppEnv>, deps: AppDeps, auth: AuthService): void {
+  app.route("/api/system/queues", queuesRoutes(deps, auth));
+  const guard = boardAuth(deps, auth);
+  app.use(BOARD_PATH, guard);
+  app.use(`${BOARD_PATH}/*`, guard);
+  const queues = bullQueuesOf(deps.jobs);
+  if (queues) {
+    // A separate app, reached through one catch-all: the UI and its private API are not part of the
+    // API's contract (the OpenAPI document), and their routes stay out of the app's route table.
+    const board = new Hono().route(BOARD_PATH, createBoardApp(queues));
+    const forward = (c: Context) => board.fetch(c.req.raw);
+    app.all(BOARD_PATH, forward);
+    app.all(`${BOARD_PATH}/*`, forward);
+  } else {
+    const embedded = () => {
+      throw new AppError("NOT_FOUND", "The queue board needs Redis (BullMQ); see GET /api/system/queues");
+    };
+    app.all(BOARD_PATH, embedded);
+    app.all(`${BOARD_PATH}/*`, embedded);
+  }
+}

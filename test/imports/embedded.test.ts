@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { createApp } from "../../src/app";
+import type { InProcessRunner } from "../../src/jobs/runner";
+import { createTestApp, type TestApp } from "../helpers/app";
+import { describePg } from "../helpers/guards";
+import { childEnv, freePort, ROOT, tempDir, waitForHttp } from "../helpers/process";
+import {
+  ACTIVITIES_HEADER,
+  CASES_HEADER,
+  csv,
+  getBatch,
+  type ImportWorld,
+  type Json,
+  setupWorld,
+  upload,
+  uploadForm,
+  waitFinished,
+} from "./helpers";
+
+const CASES = csv(CASES_HEADER, [
+  "D1,E-1,felony,2025-01-10,active,,J1,,",
+  "D2,E-2,traffic,2025-01-11,disposed,,,2025-02-01,plea",
+]);
+const ACTIVITIES = csv(ACTIVITIES_HEADER, ["EA1,D1,E-1,hearing,2025-02-01,continued,,"]);
+
+/** Real logins (argon2), uploads and processing on a shared 2-core machine. */
+const SLOW = 60_000;
+
+describePg("embedded mode (no Redis): the in-process runner", () => {
+  let t: TestApp;
+  let w: ImportWorld;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: "memory", env: { API_RATE_LIMIT_PER_MIN: "100000" } });
+    w = await setupWorld(t);
+  }, SLOW);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test(
+    "an upload is processed in the API process",
+    async () => {
+      expect(t.deps.jobs!.mode).toBe("in-process");
+      const res = await upload(t, w.tokens.admin, { cases: CASES, activities: ACTIVITIES });
+      expect(res.status).toBe(202);
+      await (t.deps.jobs as InProcessRunner).idle();
+      const { body } = await getBatch(t, w.tokens.admin, res.body.id);
+      expect(body.status).toBe("completed");
+      expect(body.counts.cases.inserted).toBe(2);
+      expect(body.counts.activities.inserted).toBe(1);
+      const queues = (await (
+        await t.app.request("/api/system/queues", { headers: { authorization: `Bearer ${w.tokens.admin}` } })
+      ).json()) as Json;
+      expect(queues.mode).toBe("in-process");
+      expect(queues.queues.map((q: Json) => q.name)).toEqual(["imports", "maintenance"]);
+      // No BullMQ: no board.
+      const board = await t.app.request("/admin/queues", {
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+      });
+      expect(board.status).toBe(404);
+    },
+    SLOW,
+  );
+
+  test(
+    "batches left queued by an earlier process are picked up when the runner starts",
+    async () => {
+      // A process that staged the batch and stopped before any job ran: an app with no dispatcher.
+      const silent = createApp({ ...t.deps, jobs: undefined });
+      const res = await silent.request("/api/imports", {
+        method: "POST",
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+        body: uploadForm({ cases: CASES.replaceAll("E-", "Q-"), source: "left", extractDate: "2026-01-02" }),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: number };
+      expect((await getBatch(t, w.tokens.admin, id)).body.status).toBe("queued");
+
+      const runner = t.deps.jobs as InProcessRunner;
+      runner.start({ schedules: false });
+      const done = await waitFinished(t, w.tokens.admin, id, 30_000);
+      expect(done.status).toBe("completed");
+      expect(done.counts.cases.inserted).toBe(2);
+    },
+    SLOW,
+  );
+
+  test(
+    "a retry of a partly failed batch starts over; rows fixed since then land",
+    async () => {
+      const res = await upload(t, w.tokens.admin, {
+        cases: csv(CASES_HEADER, [
+          "D1,R-1,felony,2025-01-10,active,,,,",
+          "NEWCOURT,R-2,felony,2025-01-10,active,,,,",
+        ]),
+      });
+      await (t.deps.jobs as InProcessRunner).idle();
+      const first = (await getBatch(t, w.tokens.admin, res.body.id)).body;
+      expect(first.status).toBe("completed_with_errors");
+      const bad = await t.app.request(`/api/imports/${res.body.id}/retry`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${w.tokens.viewer}` },
+      });
+      expect(bad.status).toBe(403);
+      // The missing court is created; the retry lands the row that failed.
+      const { makeCourt } = await import("../helpers/factories");
+      await makeCourt(t.deps.db.db, { code: "NEWCOURT" });
+      const retry = await t.app.request(`/api/imports/${res.body.id}/retry`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+      });
+      expect(retry.status).toBe(202);
+      await (t.deps.jobs as InProcessRunner).idle();
+      const second = (await getBatch(t, w.tokens.admin, res.body.id)).body;
+      expect(second).toMatchObject({ status: "completed", run: 2, errorCount: 0 });
+      expect(second.counts.cases).toEqual({ total: 2, inserted: 1, updated: 0, unchanged: 1, failed: 0 });
+      const again = await t.app.request(`/api/imports/${res.body.id}/retry`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+      });
+      expect(again.status).toBe(409);
+    },
+    SLOW,
+  );
+});
+
+// What a newcomer runs: `bun run dev` with no .env — PGlite, no Redis — and an import through HTTP.
+describe("embedded mode: the real API process on PGlite processes an upload", () => {
+  test("upload → completed, without Redis or PostgreSQL", async () => {
+    const dir = tempDir("embedded-import");
+    const port = freePort();
+    const proc = Bun.spawn(["bun", "src/index.ts"], {
+      cwd: ROOT,
+      env: childEnv({ PORT: String(port), PGLITE_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitForHttp(`${base}/api/system/health`, 20_000);
+      // The demo seed (users and courts) runs in the background on first start.
+      let token = "";
+      const deadline = Date.now() + 60_000;
+      while (!token) {
+        const res = await fetch(`${base}/api/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "admin@courtflow.dev", password: "dev-admin-password" }),
+        });
+        if (res.status === 200) token = ((await res.json()) as { accessToken: string }).accessToken;
+        else if (Date.now() > deadline) throw new Error(`no login: ${res.status} ${await res.text()}`);
+        else await Bun.sleep(500);
+      }
+      // The README's sample files (docs/samples), against the demo seed's courts and judges.
+      const form = uploadForm({
+        cases: Bun.file(`${ROOT}/docs/samples/cases.csv`),
+        activities: Bun.file(`${ROOT}/docs/samples/activities.csv`),
+        source: "embedded",
+        extractDate: "2026-02-21",
+      });
+      const res = await fetch(`${base}/api/imports`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: number };
+      let body: Json;
+      const until = Date.now() + 90_000;
+      do {
+        await Bun.sleep(250);
+        body = await (
+          await fetch(`${base}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json();
+      } while (!["completed", "completed_with_errors", "failed"].includes(body.status) && Date.now() < until);
+      expect(body.status).toBe("completed");
+      expect(body.counts.cases).toEqual({ total: 3, inserted: 3, updated: 0, unchanged: 0, failed: 0 });
+      expect(body.counts.activities).toEqual({ total: 5, inserted: 5, updated: 0, unchanged: 0, failed: 0 });
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

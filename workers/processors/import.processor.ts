@@ -1,0 +1,41 @@
+import { describeJobError } from "../../src/jobs/errors";
+import { jobMetricsFor } from "../../src/jobs/metrics";
+import { ImportJobPayload } from "../../src/jobs/payloads";
+import { JOB_NAMES } from "../../src/jobs/queues";
+import { type JobDefinition, JobPausedError } from "../../src/jobs/types";
+import { processBatch } from "../../src/modules/imports/imports.process";
+import { markBatchFailed } from "../../src/modules/imports/imports.progress.repo";
+import { settleFailedBatch } from "../../src/modules/imports/imports.rollups";
+
+/** Processes one import batch from its checkpoint (see src/modules/imports/imports.process.ts). */
+export const importProcessor: JobDefinition<ImportJobPayload> = {
+  queue: "imports",
+  name: JOB_NAMES.import,
+  payload: ImportJobPayload,
+  async run(job, deps) {
+    const { batchId } = job.data;
+    const outcome = await processBatch(
+      { db: deps.db.db, cache: deps.cache, logger: job.logger, metrics: jobMetricsFor(deps.metrics) },
+      batchId,
+      {
+        chunkSize: deps.config.IMPORT_CHUNK_SIZE,
+        rollupChunkSize: deps.config.IMPORT_ROLLUP_CHUNK_SIZE,
+        onProgress: (p) => job.updateProgress(p),
+        shouldStop: job.shouldStop,
+      },
+    );
+    if (outcome.state === "paused") throw new JobPausedError();
+    // A batch deleted meanwhile: nothing to do, and nothing to retry.
+    if (outcome.state === "missing") return { batchId, skipped: "the batch no longer exists" };
+    return { batchId, status: outcome.status, counts: outcome.counts, errorCount: outcome.errorCount };
+  },
+  async onFinalFailure(data, error, deps) {
+    await markBatchFailed(deps.db.db, data.batchId, describeJobError(error));
+    // Rows committed before the failure still need their measures; the recovery job retries this too.
+    await settleFailedBatch(
+      { db: deps.db.db, cache: deps.cache },
+      data.batchId,
+      deps.config.IMPORT_ROLLUP_CHUNK_SIZE,
+    );
+  },
+};

@@ -1,0 +1,16 @@
+import { MeasuresWarmupPayload } from "../../src/jobs/payloads";
+import { JOB_NAMES } from "../../src/jobs/queues";
+import type { JobDefinition } from "../../src/jobs/types";
+import { warmMeasureSummaries } from "../../src/modules/maintenance/measures-warmup";
+
+export const measuresWarmupProcessor: JobDefinition<MeasuresWarmupPayload> = {
+  queue: "maintenance",
+  name: JOB_NAMES.measuresWarmup,
+  payload: MeasuresWarmupPayload,
+  async run(job, deps) {
+    const today = new Date().toISOString().slice(0, 10);
+    const result = await warmMeasureSummaries({ db: deps.db.db, cache: deps.cache }, today);
+    job.logger.info(result, "measure summaries warmed");
+    return result;
+  },
+};
