@@ -32,6 +32,10 @@ export const cases = pgTable(
     index("cases_court_status_idx").on(t.courtId, t.status),
     index("cases_judge_idx").on(t.judgeId),
     index("cases_disposed_idx").on(t.disposedOn),
+    // The case list's keyset orders: by filing date over every court (the dashboard's default sort)
+    // and by case number, whose lower-cased, byte-wise form also serves the prefix search (LIKE 'x%').
+    index("cases_filed_id_idx").on(t.filedOn, t.id),
+    index("cases_number_key_idx").on(sql`(lower(${t.caseNumber}) collate "C")`, t.id),
     check("cases_disposed_after_filed_ck", sql`${t.disposedOn} IS NULL OR ${t.disposedOn} >= ${t.filedOn}`),
   ],
 );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { date, index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { check, date, index, integer, jsonb, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
 import { importStatus } from "./enums";
 import { users } from "./users";
@@ -24,6 +24,22 @@ export interface ImportRowError {
 
 const emptyCounts = { total: 0, inserted: 0, updated: 0, unchanged: 0, failed: 0 };
 
+/** What the upload saw of each file (absent when the file was not sent). */
+export interface ImportFileInfo {
+  filename: string | null;
+  bytes: number;
+  rows: number;
+  sha256: string;
+}
+export type ImportFilesInfo = Partial<Record<"cases" | "activities", ImportFileInfo>>;
+
+/**
+ * Where processing stands: the rows of cases, then of activities (each up to checkpoint_line), then
+ * the measure rollups of the touched cases, then done. Advanced in the transaction of each chunk.
+ */
+export const IMPORT_PHASES = ["cases", "activities", "rollups", "done"] as const;
+export type ImportPhase = (typeof IMPORT_PHASES)[number];
+
 export const dailyImportBatches = pgTable(
   "daily_import_batches",
   {
@@ -41,6 +57,19 @@ export const dailyImportBatches = pgTable(
     errors: jsonb("errors").$type<ImportRowError[]>().notNull().default(sql`'[]'::jsonb`),
     errorCount: integer("error_count").notNull().default(0),
     createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+    files: jsonb("files").$type<ImportFilesInfo>().notNull().default({}),
+    /** Courts the uploader may write (a court_admin's subtree at upload time); null = every court. */
+    scopeCourtIds: integer("scope_court_ids").array(),
+    phase: text("phase").$type<ImportPhase>().notNull().default("cases"),
+    /** Last staged line of the phase's file that a committed chunk covered. */
+    checkpointLine: integer("checkpoint_line").notNull().default(0),
+    totalRows: integer("total_rows").notNull().default(0),
+    processedRows: integer("processed_rows").notNull().default(0),
+    /** Courts whose data the batch changed: their measure caches are invalidated at the end. */
+    touchedCourtIds: integer("touched_court_ids").array().notNull().default(sql`'{}'::integer[]`),
+    failureReason: text("failure_reason"),
+    /** Processing run; a retry starts a new one (and a new job id, since BullMQ keeps finished ids). */
+    run: integer("run").notNull().default(1),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     ...timestamps,
@@ -48,6 +77,8 @@ export const dailyImportBatches = pgTable(
   (t) => [
     index("daily_import_batches_checksum_idx").on(t.checksum),
     index("daily_import_batches_status_idx").on(t.status, t.createdAt),
+    index("daily_import_batches_created_by_idx").on(t.createdBy, t.id),
+    check("daily_import_batches_phase_ck", sql`${t.phase} IN ('cases', 'activities', 'rollups', 'done')`),
   ],
 );
 

@@ -1,0 +1,5 @@
+CREATE INDEX "measure_dispositions_court_idx" ON "measure_dispositions" USING btree ("court_id","disposed_on","case_type","days","judge_id");--> statement-breakpoint
+CREATE INDEX "measure_dispositions_judge_idx" ON "measure_dispositions" USING btree ("judge_id","disposed_on","case_type","days","court_id");--> statement-breakpoint
+CREATE INDEX "measure_dispositions_court_trial_idx" ON "measure_dispositions" USING btree ("court_id","disposed_on","next_disposed_on","trial_settings","case_type","judge_id") WHERE "measure_dispositions"."by_trial";--> statement-breakpoint
+CREATE INDEX "measure_pending_spans_court_idx" ON "measure_pending_spans" USING btree ("court_id","len_class","active_from","active_to","age_base","case_type","judge_id");--> statement-breakpoint
+CREATE INDEX "measure_pending_spans_judge_idx" ON "measure_pending_spans" USING btree ("judge_id","len_class","active_from","active_to","age_base","case_type","court_id");

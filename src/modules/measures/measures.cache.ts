@@ -1,0 +1,101 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../app-env";
+import { AppError } from "../../lib/errors";
+import type { CacheManager } from "../../redis/types";
+import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../imports/imports.cache";
+import { summaryCacheKey } from "../maintenance/measures-warmup";
+import type { MeasureFilters } from "./measures.types";
+
+// Measure results are cached in Redis keyed by the measure and its normalised parameters. The key
+// holds the *effective* court set (the caller's scope intersected with the courtId filter), so two
+// callers share an entry exactly when they would see the same figures, and a scoped user can never
+// read an entry computed over courts outside their scope. Entries are tagged with every court they
+// cover (imports drop those tags) and with "time-standards" (a standard edit drops them all).
+
+const TTL_SECONDS = 6 * 3600;
+
+export interface MeasureCacheRequest {
+  measure: string;
+  filters: MeasureFilters;
+  /** Extra parameters that change the figures (granularity). */
+  extra?: Record<string, string>;
+  /** The courtId filter as given, so the summary can reuse the nightly warm-up entries. */
+  courtId?: number;
+  /** The courtId filter's full subtree (null without a filter), to recognise warm-up keys. */
+  subtree: number[] | null;
+}
+
+function keyOf(r: MeasureCacheRequest): string {
+  const f = r.filters;
+  const plainSummary = r.measure === "summary" && !f.caseType && !f.judgeId && !r.extra;
+  if (plainSummary && f.courtIds === null) return summaryCacheKey(null, f.from, f.to, f.asOf);
+  if (plainSummary && r.courtId !== undefined && sameSet(f.courtIds, r.subtree)) {
+    return summaryCacheKey(r.courtId, f.from, f.to, f.asOf);
+  }
+  const normalised = JSON.stringify([
+    f.from,
+    f.to,
+    f.asOf,
+    f.caseType ?? null,
+    f.judgeId ?? null,
+    f.courtIds === null ? null : [...f.courtIds].sort((a, b) => a - b),
+    r.extra ?? null,
+  ]);
+  return `${r.measure}:${new Bun.CryptoHasher("sha256").update(normalised).digest("hex").slice(0, 32)}`;
+}
+
+function sameSet(a: number[] | null, b: number[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+export function createMeasureCache(root: CacheManager) {
+  const cache = root.withNamespace(MEASURES_CACHE_NAMESPACE);
+  return {
+    /** The cached figures, or load() (always load() with fresh=true, which only admins and analysts may ask). */
+    async get<T>(c: Context<AppEnv>, r: MeasureCacheRequest, load: () => Promise<T>): Promise<T> {
+      const fresh = c.req.query("fresh") === "true";
+      const key = keyOf(r);
+      const tags = [
+        ...(r.filters.courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(r.filters.courtIds)),
+        "time-standards",
+      ];
+      if (fresh) {
+        const role = c.get("user")?.role;
+        if (role !== "admin" && role !== "analyst") {
+          throw new AppError("FORBIDDEN", "fresh=true is for admins and analysts");
+        }
+        const value = await load();
+        await cache.set(key, value, { ttlSeconds: TTL_SECONDS, tags });
+        c.header("X-Cache", "bypass");
+        return value;
+      }
+      let hit = true;
+      const value = await cache.getOrSet(
+        key,
+        TTL_SECONDS,
+        async () => {
+          hit = false;
+          return load();
+        },
+        { tags },
+      );
+      c.header("X-Cache", hit ? "hit" : "miss");
+      return value;
+    },
+  };
+}
+
+/** A strong validator of the figures: same figures, same ETag, whoever computed them. */
+export function etagOf(measure: string, value: unknown): string {
+  return `"${measure}-${Bun.hash(JSON.stringify(value)).toString(36)}"`;
+}
+
+/** True when the client's If-None-Match already names this ETag (then the answer is 304). */
+export function notModified(c: Context, etag: string): boolean {
+  const header = c.req.header("if-none-match");
+  if (!header) return false;
+  return header === "*" || header.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}

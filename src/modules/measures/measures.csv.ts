@@ -1,0 +1,239 @@
+import type { CsvColumn } from "../../lib/csv";
+import type {
+  Backlog,
+  Caseflow,
+  Clearance,
+  Continuances,
+  JudgeWorkload,
+  PendingAge,
+  Summary,
+  TimeToDisposition,
+  TrialDateCertainty,
+} from "./measures.schemas";
+
+// The text/csv form of each measure: one flat table per response, snake_case headers, the same
+// figures as the JSON (rates in percent, 2 decimals; empty cell = null).
+
+export interface CsvTable<T> {
+  columns: CsvColumn<T>[];
+  rows: T[];
+}
+
+type Row = Record<string, string | number | null>;
+const cols = (...names: string[]): CsvColumn<Row>[] => names.map((n) => ({ header: n, value: (r) => r[n] }));
+
+export function clearanceCsv(m: Clearance): CsvTable<Row> {
+  const rows: Row[] = m.data.map((d) => ({
+    period: d.period,
+    incoming: d.incoming,
+    outgoing: d.outgoing,
+    clearance_rate: d.clearanceRate,
+  }));
+  if (m.granularity !== "total")
+    rows.push({
+      period: "total",
+      incoming: m.total.incoming,
+      outgoing: m.total.outgoing,
+      clearance_rate: m.total.clearanceRate,
+    });
+  return { columns: cols("period", "incoming", "outgoing", "clearance_rate"), rows };
+}
+
+/** One row per case type and tier (stats repeated), then the total. */
+export function timeToDispositionCsv(m: TimeToDisposition): CsvTable<Row> {
+  const stats = (s: TimeToDisposition["total"]) => ({
+    count: s.count,
+    mean_days: s.meanDays,
+    median_days: s.medianDays,
+    p90_days: s.p90Days,
+  });
+  const none = { tier_percent: null, tier_days: null, within_rate: null };
+  const rows: Row[] = m.data.flatMap((d) =>
+    (d.withinStandard.length ? d.withinStandard : [null]).map((t) => ({
+      case_type: d.caseType,
+      ...stats(d),
+      ...(t ? { tier_percent: t.percent, tier_days: t.days, within_rate: t.withinRate } : none),
+    })),
+  );
+  rows.push({ case_type: "total", ...stats(m.total), ...none });
+  return {
+    columns: cols(
+      "case_type",
+      "count",
+      "mean_days",
+      "median_days",
+      "p90_days",
+      "tier_percent",
+      "tier_days",
+      "within_rate",
+    ),
+    rows,
+  };
+}
+
+/** The total, then the age buckets, then each case type. */
+export function pendingAgeCsv(m: PendingAge): CsvTable<Row> {
+  const rows: Row[] = [
+    { group: "total", label: "all", active_pending: m.activePending, median_age_days: m.medianAgeDays },
+    ...m.buckets.map((b) => ({
+      group: "age_days",
+      label: b.label,
+      active_pending: b.count,
+      median_age_days: null,
+    })),
+    ...m.byCaseType.map((t) => ({
+      group: "case_type",
+      label: t.caseType,
+      active_pending: t.activePending,
+      median_age_days: t.medianAgeDays,
+    })),
+  ];
+  return {
+    columns: cols("as_of", "group", "label", "active_pending", "median_age_days"),
+    rows: withAsOf(rows, m.asOf),
+  };
+}
+
+export function backlogCsv(m: Backlog): CsvTable<Row> {
+  const rows: Row[] = [
+    ...m.byCaseType.map((t) => ({
+      case_type: t.caseType,
+      standard_days: t.standardDays,
+      active_pending: t.activePending,
+      backlog: t.backlog,
+      backlog_rate: t.backlogRate,
+    })),
+    {
+      case_type: "total",
+      standard_days: null,
+      active_pending: m.activePending,
+      backlog: m.backlog,
+      backlog_rate: m.backlogRate,
+    },
+  ];
+  return {
+    columns: cols("as_of", "case_type", "standard_days", "active_pending", "backlog", "backlog_rate"),
+    rows: withAsOf(rows, m.asOf),
+  };
+}
+
+export function trialDateCertaintyCsv(m: TrialDateCertainty): CsvTable<Row> {
+  return {
+    columns: cols(
+      "cases_tried",
+      "settings_0",
+      "settings_1",
+      "settings_2",
+      "settings_3",
+      "settings_4_plus",
+      "first_setting_rate",
+      "mean_settings",
+    ),
+    rows: [
+      {
+        cases_tried: m.casesTried,
+        settings_0: m.distribution["0"],
+        settings_1: m.distribution["1"],
+        settings_2: m.distribution["2"],
+        settings_3: m.distribution["3"],
+        settings_4_plus: m.distribution["4+"],
+        first_setting_rate: m.firstSettingRate,
+        mean_settings: m.meanSettings,
+      },
+    ],
+  };
+}
+
+export function continuancesCsv(m: Continuances): CsvTable<Row> {
+  return {
+    columns: cols("events", "continued", "continuance_rate"),
+    rows: [{ events: m.events, continued: m.continued, continuance_rate: m.continuanceRate }],
+  };
+}
+
+export function caseflowCsv(m: Caseflow): CsvTable<Row> {
+  return {
+    columns: cols("period", "begin_pending", "incoming", "outgoing", "end_pending"),
+    rows: m.data.map((d) => ({
+      period: d.period,
+      begin_pending: d.beginPending,
+      incoming: d.incoming,
+      outgoing: d.outgoing,
+      end_pending: d.endPending,
+    })),
+  };
+}
+
+export function judgeWorkloadCsv(m: JudgeWorkload): CsvTable<Row> {
+  const columns = cols(
+    "judge_id",
+    "judge_code",
+    "name",
+    "incoming",
+    "outgoing",
+    "clearance_rate",
+    "active_pending",
+  );
+  // Codes and names are free text from imports: guard them against spreadsheet formulas.
+  for (const c of columns) if (c.header === "judge_code" || c.header === "name") c.text = true;
+  return {
+    columns,
+    rows: m.data.map((j) => ({
+      judge_id: j.judgeId,
+      judge_code: j.judgeCode,
+      name: j.name,
+      incoming: j.incoming,
+      outgoing: j.outgoing,
+      clearance_rate: j.clearanceRate,
+      active_pending: j.activePending,
+    })),
+  };
+}
+
+/** One row per KPI, with both periods' bounds on every row. */
+export function summaryCsv(m: Summary): CsvTable<Row> {
+  const kpis = [
+    "clearanceRate",
+    "activePending",
+    "backlogRate",
+    "medianDaysToDisposition",
+    "within90TierRate",
+  ] as const;
+  const names = {
+    clearanceRate: "clearance_rate",
+    activePending: "active_pending",
+    backlogRate: "backlog_rate",
+    medianDaysToDisposition: "median_days_to_disposition",
+    within90TierRate: "within_90_tier_rate",
+  };
+  return {
+    columns: cols(
+      "kpi",
+      "value",
+      "previous",
+      "change",
+      "from",
+      "to",
+      "as_of",
+      "previous_from",
+      "previous_to",
+      "previous_as_of",
+    ),
+    rows: kpis.map((k) => ({
+      kpi: names[k],
+      value: m[k].value,
+      previous: m[k].previous,
+      change: m[k].change,
+      from: m.period.from,
+      to: m.period.to,
+      as_of: m.period.asOf,
+      previous_from: m.previousPeriod.from,
+      previous_to: m.previousPeriod.to,
+      previous_as_of: m.previousPeriod.asOf,
+    })),
+  };
+}
+
+function withAsOf(rows: Row[], asOf: string): Row[] {
+  return rows.map((r) => ({ as_of: asOf, ...r }));
+}

@@ -1,0 +1,216 @@
+import { z } from "@hono/zod-openapi";
+import { CASE_TYPES } from "../../db/schema/enums";
+import { formatParam } from "../../lib/openapi-csv";
+import { addYears, isIsoDate, todayIso } from "./measures.dates";
+
+// Query and response schemas of /api/measures. Dates are inclusive YYYY-MM-DD; defaults: to = today
+// (UTC), from = the same day a year before to, asOf = to.
+
+/** Longest range a query may ask for. */
+export const MAX_RANGE_YEARS = 10;
+
+const isoDate = z
+  .string()
+  .refine((v) => isIsoDate(v) && v >= "1900-01-01" && v <= "2999-12-31", {
+    message: "must be a date YYYY-MM-DD between 1900 and 2999",
+  })
+  .openapi({ example: "2024-06-30" });
+
+const id = z.coerce.number().int().positive().max(2_147_483_647);
+
+const filterShape = {
+  from: isoDate
+    .optional()
+    .openapi({ description: "First day of the period (inclusive); default: a year before `to`" }),
+  to: isoDate.optional().openapi({ description: "Last day of the period (inclusive); default: today" }),
+  asOf: isoDate
+    .optional()
+    .openapi({ description: "Date of the pending caseload (pending age, backlog, summary); default: `to`" }),
+  courtId: id.optional().openapi({ description: "A court; its descendants are included" }),
+  caseType: z.enum(CASE_TYPES).optional(),
+  judgeId: id.optional().openapi({ description: "The cases' assigned judge" }),
+  format: formatParam,
+  fresh: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "true: bypass the cache and recompute (admin and analyst only)" }),
+};
+
+export const GRANULARITIES = ["month", "quarter", "year", "total"] as const;
+
+export interface ResolvedDates {
+  from: string;
+  to: string;
+  asOf: string;
+}
+
+/** Applies the date defaults. `today` is injectable for tests. */
+export function resolveDates(
+  q: { from?: string; to?: string; asOf?: string },
+  today = todayIso(),
+): ResolvedDates {
+  const to = q.to ?? today;
+  const from = q.from ?? addYears(to, -1);
+  return { from, to, asOf: q.asOf ?? to };
+}
+
+/** Cross-field rules, checked on the defaulted dates so `from` alone after today is caught too. */
+function checkRange(q: { from?: string; to?: string; asOf?: string }, ctx: z.RefinementCtx): void {
+  if ((q.from !== undefined && !isIsoDate(q.from)) || (q.to !== undefined && !isIsoDate(q.to))) return;
+  const { from, to } = resolveDates(q);
+  if (from > to) ctx.addIssue({ code: "custom", path: ["from"], message: "must not be after `to`" });
+  else if (from < addYears(to, -MAX_RANGE_YEARS))
+    ctx.addIssue({
+      code: "custom",
+      path: ["from"],
+      message: `the range must not exceed ${MAX_RANGE_YEARS} years`,
+    });
+}
+
+export const MeasureQuery = z.object(filterShape).superRefine(checkRange).openapi("MeasureQuery");
+
+export const MeasureGranularityQuery = z
+  .object({ ...filterShape, granularity: z.enum(GRANULARITIES).default("month") })
+  .superRefine(checkRange)
+  .openapi("MeasureGranularityQuery");
+
+export type MeasureQueryInput = z.infer<typeof MeasureQuery>;
+
+// --- responses -----------------------------------------------------------------------------------
+
+const rate = z
+  .number()
+  .nullable()
+  .openapi({ description: "Percentage, 2 decimals; null without a denominator" });
+const days = z.number().nullable().openapi({ description: "Days; null when there is nothing to measure" });
+const count = z.number().int();
+
+const ClearanceFigures = z.object({ incoming: count, outgoing: count, clearanceRate: rate });
+
+export const ClearanceResponse = z
+  .object({
+    granularity: z.enum(GRANULARITIES),
+    data: z.array(ClearanceFigures.extend({ period: z.string().openapi({ example: "2024-01" }) })),
+    total: ClearanceFigures,
+  })
+  .openapi("Clearance");
+
+const DispositionFigures = z.object({ count, meanDays: days, medianDays: days, p90Days: days });
+
+export const TimeToDispositionResponse = z
+  .object({
+    data: z.array(
+      DispositionFigures.extend({
+        caseType: z.enum(CASE_TYPES),
+        withinStandard: z.array(z.object({ percent: count, days: count, withinRate: rate })),
+      }),
+    ),
+    total: DispositionFigures,
+  })
+  .openapi("TimeToDisposition");
+
+export const PendingAgeResponse = z
+  .object({
+    asOf: z.string(),
+    activePending: count,
+    medianAgeDays: days,
+    buckets: z.array(z.object({ label: z.string(), count })),
+    byCaseType: z.array(
+      z.object({ caseType: z.enum(CASE_TYPES), activePending: count, medianAgeDays: days }),
+    ),
+  })
+  .openapi("PendingAge");
+
+export const BacklogResponse = z
+  .object({
+    asOf: z.string(),
+    activePending: count,
+    backlog: count,
+    backlogRate: rate,
+    byCaseType: z.array(
+      z.object({
+        caseType: z.enum(CASE_TYPES),
+        standardDays: count.nullable(),
+        activePending: count,
+        backlog: count,
+        backlogRate: rate,
+      }),
+    ),
+  })
+  .openapi("Backlog");
+
+export const TrialDateCertaintyResponse = z
+  .object({
+    casesTried: count,
+    distribution: z.object({ "0": count, "1": count, "2": count, "3": count, "4+": count }),
+    firstSettingRate: rate,
+    meanSettings: z.number().nullable(),
+  })
+  .openapi("TrialDateCertainty");
+
+export const ContinuancesResponse = z
+  .object({ events: count, continued: count, continuanceRate: rate })
+  .openapi("Continuances");
+
+export const CaseflowResponse = z
+  .object({
+    granularity: z.enum(GRANULARITIES),
+    data: z.array(
+      z.object({
+        period: z.string(),
+        beginPending: count,
+        incoming: count,
+        outgoing: count,
+        endPending: count,
+      }),
+    ),
+  })
+  .openapi("Caseflow");
+
+export const JudgeWorkloadResponse = z
+  .object({
+    data: z.array(
+      z.object({
+        judgeId: count,
+        judgeCode: z.string(),
+        name: z.string(),
+        incoming: count,
+        outgoing: count,
+        clearanceRate: rate,
+        activePending: count,
+      }),
+    ),
+  })
+  .openapi("JudgeWorkload");
+
+const Kpi = z
+  .object({
+    value: z.number().nullable(),
+    previous: z.number().nullable(),
+    change: z.number().nullable().openapi({ description: "value − previous (percentage points for rates)" }),
+  })
+  .openapi("Kpi");
+
+const Window = z.object({ from: z.string(), to: z.string(), asOf: z.string() });
+
+export const SummaryResponse = z
+  .object({
+    period: Window,
+    previousPeriod: Window.openapi({ description: "The same number of days just before `from`" }),
+    clearanceRate: Kpi,
+    activePending: Kpi,
+    backlogRate: Kpi,
+    medianDaysToDisposition: Kpi,
+    within90TierRate: Kpi.openapi({ description: "Share of dispositions within their case type's 90% tier" }),
+  })
+  .openapi("MeasuresSummary");
+
+export type Clearance = z.infer<typeof ClearanceResponse>;
+export type TimeToDisposition = z.infer<typeof TimeToDispositionResponse>;
+export type PendingAge = z.infer<typeof PendingAgeResponse>;
+export type Backlog = z.infer<typeof BacklogResponse>;
+export type TrialDateCertainty = z.infer<typeof TrialDateCertaintyResponse>;
+export type Continuances = z.infer<typeof ContinuancesResponse>;
+export type Caseflow = z.infer<typeof CaseflowResponse>;
+export type JudgeWorkload = z.infer<typeof JudgeWorkloadResponse>;
+export type Summary = z.infer<typeof SummaryResponse>;
