@@ -5,6 +5,7 @@ import type { AppDeps } from "./deps";
 import { casesRoutes } from "./modules/cases/cases.routes";
 import { courtsRoutes } from "./modules/courts/courts.routes";
 import { judgesRoutes } from "./modules/judges/judges.routes";
+import { measuresRoutes } from "./modules/measures/measures.routes";
 import { timeStandardsRoutes } from "./modules/time-standards/time-standards.routes";
 
 /**
@@ -18,5 +19,6 @@ export function mountDataRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, auth: A
     .route("/api/courts", courtsRoutes(deps, auth))
     .route("/api/judges", judgesRoutes(deps, auth))
     .route("/api/cases", casesRoutes(deps, auth))
-    .route("/api/time-standards", timeStandardsRoutes(deps, auth));
+    .route("/api/time-standards", timeStandardsRoutes(deps, auth))
+    .route("/api/measures", measuresRoutes(deps, auth));
 }

@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import type { Config } from "./config/env";
 import type { DbHandle } from "./db/client";
 import type { MonitoredQueue } from "./jobs/metrics";
+import type { JobDispatcher } from "./jobs/types";
 import type { Logger } from "./lib/logger";
 import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./redis/types";
 
@@ -30,4 +31,9 @@ export interface AppDeps {
   rateLimiter: RateLimiter;
   /** BullMQ queues whose depth health and metrics report (a BullMQ Queue fits); none until the imports issue. */
   queues?: readonly MonitoredQueue[];
+  /**
+   * Where jobs go: BullMQ queues (services mode) or the in-process runner (embedded mode). Absent in
+   * deps that run no jobs; an upload then stays queued until a worker's recovery job picks it up.
+   */
+  jobs?: JobDispatcher;
 }

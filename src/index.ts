@@ -14,7 +14,11 @@ try {
   const running = startServer(app, deps);
   exitOnSignals(running, logger);
   logger.info(
-    { mode: deps.db.kind === "pglite" ? "embedded" : "services", database: deps.db.target },
+    {
+      mode: deps.db.kind === "pglite" ? "embedded" : "services",
+      database: deps.db.target,
+      cache: deps.redis ? "redis" : "in-process",
+    },
     "courtflow api ready",
   );
 } catch (err) {

@@ -66,6 +66,8 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1024 * 1024, 1024),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   GIT_SHA: z.string().optional(),
+  /** ISO time the image was built (Docker build arg); reported by /api/system/version. */
+  BUILD_TIME: z.string().optional(),
 
   DATABASE_URL: postgresUrl,
   DIRECT_DATABASE_URL: postgresUrl,
@@ -105,6 +107,12 @@ export const envSchema = z.object({
 
   WORKER_CONCURRENCY: int(2, 1, 64),
   IMPORT_MAX_BYTES: int(100 * 1024 * 1024, 1024),
+  /** Staged rows per import transaction (each commits with its checkpoint). */
+  IMPORT_CHUNK_SIZE: int(5000, 1, 100_000),
+  /** Cases per measure-rollup refresh at the end of an import (each refresh has a fixed cost). */
+  IMPORT_ROLLUP_CHUNK_SIZE: int(5000, 1, 1_000_000),
+  /** BullMQ job lock; a worker that dies loses its jobs to another after this long. */
+  WORKER_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
   RETENTION_STAGED_DAYS: int(14, 1),
   RETENTION_AUDIT_DAYS: int(730, 1),
 

@@ -19,7 +19,9 @@ describePgRedis("role matrix over every protected route", () => {
   let counter = 0;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "100000", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
+    t = await createTestApp({
+      env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "100000", LOGIN_RATE_LIMIT_PER_MIN: "1000" },
+    });
     await resetDb(t.deps.db.db);
     await resetRedis(t.deps.redis as never);
     const db = t.deps.db.db;
@@ -112,6 +114,57 @@ describePgRedis("role matrix over every protected route", () => {
       route: "GET /api/audit",
       method: "GET",
       path: () => "/api/audit",
+      expect: { admin: 200, court_admin: 403, analyst: 403, viewer: 403, anonymous: 401 },
+    },
+    // Imports: uploaders only. The JSON body is not multipart (415 past the role check); the batch
+    // does not exist (404 past the role check), so the statuses show the gates, not the data.
+    {
+      route: "POST /api/imports",
+      method: "POST",
+      path: () => "/api/imports",
+      body: () => ({}),
+      expect: { admin: 415, court_admin: 415, analyst: 415, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "GET /api/imports",
+      method: "GET",
+      path: () => "/api/imports",
+      expect: { admin: 200, court_admin: 200, analyst: 200, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "GET /api/imports/:id",
+      method: "GET",
+      path: () => "/api/imports/999999",
+      expect: { admin: 404, court_admin: 404, analyst: 404, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "GET /api/imports/:id/errors",
+      method: "GET",
+      path: () => "/api/imports/999999/errors",
+      expect: { admin: 404, court_admin: 404, analyst: 404, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "POST /api/imports/:id/retry",
+      method: "POST",
+      path: () => "/api/imports/999999/retry",
+      expect: { admin: 404, court_admin: 404, analyst: 404, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "GET /api/system/queues",
+      method: "GET",
+      path: () => "/api/system/queues",
+      expect: { admin: 200, court_admin: 403, analyst: 403, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "POST /api/system/queues/board-session",
+      method: "POST",
+      path: () => "/api/system/queues/board-session",
+      expect: { admin: 200, court_admin: 403, analyst: 403, viewer: 403, anonymous: 401 },
+    },
+    {
+      route: "GET /admin/queues",
+      method: "GET",
+      path: () => "/admin/queues",
       expect: { admin: 200, court_admin: 403, analyst: 403, viewer: 403, anonymous: 401 },
     },
     {
