@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
-// The processes `bun run bench` starts and stops itself: the app, the worker, the bare baselines.
+// The processes `bun run bench` starts and stops itself: the app and the bare baselines (the import
+// benchmark starts its own API and worker).
 // Each listens on a free loopback port and gets only the environment it is given plus PATH/HOME,
 // so a developer's DATABASE_URL or .env never leaks into a measurement.
 
@@ -18,16 +19,6 @@ export function freePort(): number {
   const port = s.port ?? 0;
   s.stop(true);
   return port;
-}
-
-/** Peak resident memory (VmHWM) of a live process, in MB. */
-export function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 export interface Started {

@@ -1,0 +1,111 @@
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { freePort, tempDir } from "../../test/helpers/process";
+
+// A throw-away PostgreSQL cluster for one chaos scenario: initdb into a temporary directory, trust
+// authentication for the superuser `root`, loopback only, on a free port. The scenario may stop and
+// start it at will; the machine's shared PostgreSQL (5432) is never touched.
+
+/** CHAOS_PG_BIN, else the newest Debian-style /usr/lib/postgresql/<major>/bin, else initdb on PATH. */
+function findPgBin(): string {
+  if (process.env.CHAOS_PG_BIN) return process.env.CHAOS_PG_BIN;
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => existsSync(join(root, d, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (majors[0]) return join(root, majors[0], "bin");
+  const initdb = Bun.which("initdb");
+  return initdb ? dirname(initdb) : join(root, "15", "bin");
+}
+
+const PG_BIN = findPgBin();
+
+export function postgresBinariesPresent(): boolean {
+  return existsSync(join(PG_BIN, "initdb")) && existsSync(join(PG_BIN, "pg_ctl"));
+}
+
+/** PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` system user. */
+function runAs(): { prefix: string[]; uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("postgres:"));
+  if (!line) throw new Error("running as root needs a `postgres` system user to own the chaos cluster");
+  const [, , uid, gid] = line.split(":");
+  return { prefix: ["runuser", "-u", "postgres", "--"], uid: Number(uid), gid: Number(gid) };
+}
+
+export interface PrivatePostgres {
+  port: number;
+  dir: string;
+  url(database?: string): string;
+  /** Fast shutdown: sessions are terminated, as in a failover or a restart by an operator. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** SIGKILL of the postmaster: a crash (the next start runs crash recovery). */
+  kill(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+async function run(cmd: string[], what: string): Promise<void> {
+  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0) throw new Error(`${what} failed (${code}): ${err || out}`);
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const owner = runAs();
+  const prefix = owner?.prefix ?? [];
+  const dir = tempDir("chaos-pg");
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  const data = join(dir, "data");
+  const port = freePort();
+  await run(
+    [
+      ...prefix,
+      join(PG_BIN, "initdb"),
+      "-D",
+      data,
+      "-U",
+      "root",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--no-instructions",
+    ],
+    "initdb",
+  );
+  // Durability is not under test here (the scenarios stop the server cleanly or restart it), speed is.
+  const serverOptions = `-k ${dir} -c listen_addresses=127.0.0.1 -p ${port} -c fsync=off -c full_page_writes=off -c max_connections=200`;
+  const pgCtl = (...args: string[]) => [...prefix, join(PG_BIN, "pg_ctl"), "-D", data, ...args];
+
+  const pg: PrivatePostgres = {
+    port,
+    dir,
+    url: (database = "postgres") => `postgres://root@127.0.0.1:${port}/${database}`,
+    start: () =>
+      run(
+        pgCtl("-o", serverOptions, "-l", join(dir, "server.log"), "-w", "-t", "30", "start"),
+        "pg_ctl start",
+      ),
+    stop: () => run(pgCtl("-m", "fast", "-w", "-t", "30", "stop"), "pg_ctl stop"),
+    async kill() {
+      const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+      process.kill(pid, "SIGKILL");
+      while (existsSync(`/proc/${pid}`)) await Bun.sleep(20);
+    },
+    async destroy() {
+      await run(pgCtl("-m", "immediate", "-w", "stop"), "pg_ctl stop").catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await pg.start();
+  return pg;
+}

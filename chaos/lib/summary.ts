@@ -1,0 +1,80 @@
+import { countKinds, type Outcome } from "./load";
+
+// The suite's report: one row per scenario with what it sent, what came back by kind, what should
+// not have come back, and the data checks. Each scenario records its row even when an assertion
+// fails, so the table shows the whole run.
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface ScenarioRow {
+  scenario: string;
+  requests: number;
+  answers: Record<string, number>;
+  unexpected: Record<string, number>;
+  checks: Check[];
+  seconds: number;
+}
+
+const rows: ScenarioRow[] = [];
+
+export function recordScenario(
+  scenario: string,
+  outcomes: Outcome[],
+  unexpected: Outcome[],
+  checks: Check[],
+  seconds: number,
+): ScenarioRow {
+  const row = {
+    scenario,
+    requests: outcomes.length,
+    answers: countKinds(outcomes),
+    unexpected: countKinds(unexpected),
+    checks,
+    seconds,
+  };
+  rows.push(row);
+  return row;
+}
+
+const kinds = (m: Record<string, number>) =>
+  Object.entries(m)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(", ") || "none";
+
+function table(): string[] {
+  const head = ["scenario", "requests", "unexpected answers", "data checks"];
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.requests),
+    kinds(r.unexpected),
+    `${r.checks.filter((c) => c.ok).length}/${r.checks.length} ok`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
+}
+
+export function formatSummary(): string {
+  const lines = ["", "chaos summary", "", ...table(), ""];
+  for (const r of rows) {
+    const failed = r.checks.filter((c) => !c.ok);
+    lines.push(
+      `${failed.length || Object.keys(r.unexpected).length ? "FAIL" : "ok  "}  ${r.scenario}  (${r.requests} requests, ${r.seconds.toFixed(1)} s)`,
+      `      answers:    ${kinds(r.answers)}`,
+      `      unexpected: ${kinds(r.unexpected)}`,
+    );
+    for (const c of r.checks)
+      lines.push(`      ${c.ok ? "ok  " : "FAIL"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+export function printSummary(): void {
+  process.stdout.write(`${formatSummary()}\n`);
+}

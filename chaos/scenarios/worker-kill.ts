@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import postgres from "postgres";
+import { BENCH_COURTS, BENCH_JUDGES, writeBenchFiles } from "../../scripts/lib/import-bench-data";
+import { loadConfig } from "../../src/config/env";
+import { createDb } from "../../src/db/client";
+import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
+import { tempDir } from "../../test/helpers/process";
+import { authRead, publicRead, readTargets } from "../lib/calls";
+import { startLoad } from "../lib/load";
+import { type ChaosProcess, crashLines, startApi, startWorker } from "../lib/processes";
+import { type Check, recordScenario } from "../lib/summary";
+import { ADMIN, createWorld, login, tableFingerprints, type World } from "../lib/world";
+
+// Scenario 3: the worker SIGKILLed in the middle of an import, then started again. The batch must
+// finish with exact counts (every row inserted once: nothing lost, nothing doubled, nothing miscounted
+// as "updated" on the replay), and the measure rollups must equal a full rebuild from the rows.
+
+const CASES = 12_000;
+const PER_CASE = 3;
+
+type Batch = {
+  status: string;
+  counts: Record<"cases" | "activities", Record<string, number>>;
+  progress: { phase: string; processedRows: number; totalRows: number };
+  errorCount: number;
+};
+
+async function addBenchReferenceData(databaseUrl: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [state] = await sql`select id from courts where parent_id is null limit 1`;
+    const courts = await sql`insert into courts ${sql(
+      BENCH_COURTS.map((code) => ({ code, name: `Chaos ${code}`, level: "trial", parent_id: state!.id })),
+    )} returning id`;
+    await sql`insert into judges ${sql(
+      BENCH_JUDGES.map((code, i) => ({
+        code,
+        name: `Judge ${code}`,
+        court_id: courts[i % courts.length]!.id,
+      })),
+    )}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+async function batchOf(base: string, token: string, id: number): Promise<Batch> {
+  const res = await fetch(`${base}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  return (await res.json()) as Batch;
+}
+
+async function scalar(databaseUrl: string, query: string): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql.unsafe(query);
+    return Number(Object.values(r!)[0]);
+  } finally {
+    await sql.end();
+  }
+}
+
+export function workerKillScenario(): void {
+  describe("3. Worker SIGKILLed mid-import and restarted", () => {
+    let world: World;
+    let api: ChaosProcess;
+    let token: string;
+    const workers: ChaosProcess[] = [];
+    const dir = tempDir("chaos-import");
+    // A short lock so the job of the dead worker is taken over within seconds.
+    const env = () => ({
+      databaseUrl: world.databaseUrl,
+      redisUrl: world.redis.url(0),
+      extra: {
+        WORKER_LOCK_DURATION_MS: "3000",
+        IMPORT_CHUNK_SIZE: "2000",
+        IMPORT_MAX_BYTES: String(1 << 30),
+      },
+    });
+
+    beforeAll(async () => {
+      world = await createWorld({ cases: 300 });
+      await addBenchReferenceData(world.databaseUrl);
+      api = await startApi(env());
+      workers.push(await startWorker(env()));
+      token = await login(api.base, ADMIN);
+    });
+
+    afterAll(async () => {
+      for (const w of workers) await w.stop("SIGKILL");
+      await api?.stop();
+      await world?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("the batch completes with exact counts, no duplicates, rollups equal to a full rebuild", async () => {
+      const t0 = performance.now();
+      const files = await writeBenchFiles(dir, { cases: CASES, activitiesPerCase: PER_CASE, seed: 7 });
+      const targets = await readTargets(world.databaseUrl);
+      const load = startLoad({
+        base: api.base,
+        concurrency: 4,
+        maxRequests: 50_000,
+        maxMs: 180_000,
+        timeoutMs: 30_000,
+        next: (i) => (i % 3 === 2 ? publicRead(i) : authRead(i, targets, [token])),
+      });
+
+      const form = new FormData();
+      form.append("source", "chaos");
+      form.append("extractDate", "2026-06-30");
+      form.append("cases", Bun.file(files.casesPath), "cases.csv");
+      form.append("activities", Bun.file(files.activitiesPath), "activities.csv");
+      const res = await fetch(`${api.base}/api/imports`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: number };
+
+      // Kill with 40% of the rows in (inside the activities phase), well before the end.
+      let killedAt: Batch | null = null;
+      const deadline = Date.now() + 120_000;
+      while (!killedAt) {
+        const b = await batchOf(api.base, token, id);
+        if (b.progress.processedRows >= b.progress.totalRows * 0.4 && b.progress.totalRows > 0) {
+          workers[0]!.proc.kill("SIGKILL");
+          await workers[0]!.proc.exited;
+          killedAt = await batchOf(api.base, token, id);
+        } else if (Date.now() > deadline || ["completed", "failed"].includes(b.status)) {
+          throw new Error(`no mid-batch moment to kill at: ${JSON.stringify(b)}`);
+        } else await Bun.sleep(20);
+      }
+      const killedMs = performance.now() - t0;
+      workers.push(await startWorker(env()));
+      let done: Batch = killedAt;
+      while (!["completed", "completed_with_errors", "failed"].includes(done.status)) {
+        if (Date.now() > deadline + 60_000) throw new Error(`batch did not finish: ${JSON.stringify(done)}`);
+        await Bun.sleep(200);
+        done = await batchOf(api.base, token, id);
+      }
+      const outcomes = await load.stop();
+      const doneMs = performance.now() - t0;
+
+      const db = world.databaseUrl;
+      const benchCases = `from cases c join courts ct on ct.id = c.court_id where ct.code like 'B%'`;
+      const casesIn = await scalar(db, `select count(*) ${benchCases}`);
+      const activitiesIn = await scalar(
+        db,
+        `select count(*) from case_activities a join courts ct on ct.id = a.court_id where ct.code like 'B%'`,
+      );
+      const duplicateStatus = await scalar(
+        db,
+        `select count(*) from (select 1 from case_activities a where a.type in ('filed','reopened','reactivated','placed_inactive','disposed')
+           group by a.case_id, a.type, a.occurred_on having count(*) > 1) d`,
+      );
+      const duplicateSources = await scalar(
+        db,
+        "select count(*) - count(distinct (court_id, source_id)) from case_activities where source_id is not null",
+      );
+      // The rollups the import maintained, against a full rebuild from the rows.
+      const rollupTables = (fp: Record<string, string>) =>
+        Object.fromEntries(Object.entries(fp).filter(([t]) => t.startsWith("measure_")));
+      const incremental = rollupTables(await tableFingerprints(db));
+      const handle = await createDb({
+        ...loadConfig({ DATABASE_URL: db, NODE_ENV: "test" }),
+        DATABASE_QUERY_TIMEOUT_MS: 0,
+      });
+      await refreshMeasureRollups(handle.db);
+      await handle.close();
+      const rebuilt = rollupTables(await tableFingerprints(db));
+      const differing = Object.keys(rebuilt).filter((t) => rebuilt[t] !== incremental[t]);
+
+      const unexpected = outcomes.filter((o) => o.status !== 200);
+      const checks: Check[] = [
+        {
+          name: "killed mid-batch",
+          ok:
+            killedAt.status === "processing" && killedAt.progress.processedRows < killedAt.progress.totalRows,
+          detail: `${killedAt.progress.processedRows}/${killedAt.progress.totalRows} rows, phase ${killedAt.progress.phase}`,
+        },
+        {
+          name: "batch completed after the restart",
+          ok: done.status === "completed",
+          detail: `${done.status}; killed at ${(killedMs / 1000).toFixed(1)} s, completed at ${(doneMs / 1000).toFixed(1)} s`,
+        },
+        {
+          name: "exact counts: every row inserted once, none updated/unchanged/failed",
+          ok: Bun.deepEquals(done.counts, {
+            cases: { total: CASES, inserted: CASES, updated: 0, unchanged: 0, failed: 0 },
+            activities: {
+              total: CASES * PER_CASE,
+              inserted: CASES * PER_CASE,
+              updated: 0,
+              unchanged: 0,
+              failed: 0,
+            },
+          }),
+          detail: JSON.stringify(done.counts),
+        },
+        {
+          name: "rows in the database: cases and activities exactly once",
+          ok: casesIn === CASES && activitiesIn === CASES * PER_CASE,
+          detail: `${casesIn} cases, ${activitiesIn} activities`,
+        },
+        {
+          name: "no duplicate status events or source ids",
+          ok: duplicateStatus === 0 && duplicateSources === 0,
+        },
+        {
+          name: "measure rollups equal a full rebuild",
+          ok: differing.length === 0 && Object.keys(rebuilt).length > 0,
+          detail: differing.length
+            ? `differ: ${differing.join(", ")}`
+            : `${Object.keys(rebuilt).length} tables`,
+        },
+        {
+          name: "API reads during the import: all 200",
+          ok: unexpected.length === 0,
+          detail: `${outcomes.length} reads`,
+        },
+        {
+          name: "no crash output (API, restarted worker)",
+          ok: crashLines(api.output()).length === 0 && crashLines(workers[1]!.output()).length === 0,
+        },
+      ];
+      recordScenario(
+        "3 worker SIGKILL mid-import",
+        outcomes,
+        unexpected,
+        checks,
+        (performance.now() - t0) / 1000,
+      );
+      expect(checks.filter((c) => !c.ok)).toEqual([]);
+    });
+  });
+}
