@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { migratePostgres } from "../../src/db/migrate";
@@ -38,6 +39,7 @@ async function seed(databaseUrl: string, cases: number): Promise<void> {
     new Response(proc.stderr).text(),
     proc.exited,
   ]);
+  rmSync(cwd, { recursive: true, force: true });
   if (code !== 0) throw new Error(`seed failed (${code}): ${err || out}`);
 }
 

@@ -66,7 +66,7 @@ export function workerKillScenario(): void {
     let api: ChaosProcess;
     let token: string;
     const workers: ChaosProcess[] = [];
-    const dir = tempDir("chaos-import");
+    let dir = "";
     // A short lock so the job of the dead worker is taken over within seconds.
     const env = () => ({
       databaseUrl: world.databaseUrl,
@@ -79,6 +79,7 @@ export function workerKillScenario(): void {
     });
 
     beforeAll(async () => {
+      dir = tempDir("chaos-import");
       world = await createWorld({ cases: 300 });
       await addBenchReferenceData(world.databaseUrl);
       api = await startApi(env());
@@ -90,7 +91,7 @@ export function workerKillScenario(): void {
       for (const w of workers) await w.stop("SIGKILL");
       await api?.stop();
       await world?.destroy();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     test("the batch completes with exact counts, no duplicates, rollups equal to a full rebuild", async () => {
