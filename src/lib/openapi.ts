@@ -54,14 +54,25 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
 
+/** Ids are PostgreSQL integers: positive and at most 2^31 − 1, so a huge id is a 400, not a 22003. */
+export const MAX_ID = 2_147_483_647;
+/** An id in a JSON body. */
+export const bodyId = z.number().int().positive().max(MAX_ID);
+/** An id in a query string or path (arrives as a string). */
+export const queryId = z.coerce.number().int().positive().max(MAX_ID);
+
+/** Natural codes of courts and judges (`D01`, `J-0042`). */
+export const codeField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, dot, dash and underscore only");
+export const nameField = z.string().trim().min(1).max(200);
+
 /** Positive integer path id, given as a string in the URL. */
 export const IdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: queryId.openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const isoDate = z

@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { ACTIVITY_TYPES, CASE_STATUSES, CASE_TYPES, DISPOSITIONS, OUTCOMES } from "../../db/schema/enums";
 import { cursorParam } from "../../lib/cursor";
-import { isoDate, limitParam, queryBool } from "../../lib/openapi";
+import { isoDate, limitParam, queryBool, queryId } from "../../lib/openapi";
 import { formatParam } from "../../lib/openapi-csv";
 
 export const CASE_SORTS = ["filedOn", "-filedOn", "ageDays", "-ageDays", "caseNumber"] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
-const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
+const positiveId = queryId;
 const days = z.coerce.number().int().min(0).max(100_000);
 
 /**

@@ -1,18 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { COURT_LEVELS } from "../../db/schema/enums";
 import { cursorParam } from "../../lib/cursor";
-import { limitParam, queryBool } from "../../lib/openapi";
+import { bodyId, codeField, limitParam, nameField, queryBool } from "../../lib/openapi";
 import { formatParam } from "../../lib/openapi-csv";
 
-const code = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, dot, dash and underscore only")
-  .openapi({ example: "D01" });
-const name = z.string().trim().min(1).max(200);
-const courtId = z.number().int().positive().max(2_147_483_647);
+const code = codeField.openapi({ example: "D01" });
+const name = nameField;
+const courtId = bodyId;
 
 export const CourtSchema = z
   .object({

@@ -1,18 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { CASE_TYPES } from "../../db/schema/enums";
 import { cursorParam } from "../../lib/cursor";
-import { isoDate, limitParam, queryBool } from "../../lib/openapi";
+import { bodyId, codeField, isoDate, limitParam, nameField, queryBool, queryId } from "../../lib/openapi";
 import { formatParam } from "../../lib/openapi-csv";
 
-const code = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, dot, dash and underscore only")
-  .openapi({ example: "J-0042" });
-const name = z.string().trim().min(1).max(200);
-const id = z.number().int().positive().max(2_147_483_647);
+const code = codeField.openapi({ example: "J-0042" });
+const name = nameField;
+const id = bodyId;
 
 export const JudgeSchema = z
   .object({
@@ -56,11 +50,7 @@ export const JudgeDetail = JudgeSchema.extend({
 export const JudgeCursor = z.object({ name: z.string(), id: z.number().int() });
 
 export const ListJudgesQuery = z.object({
-  courtId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
+  courtId: queryId
     .optional()
     .openapi({ description: "Judges of this court or its descendants (home court or a current assignment)" }),
   active: queryBool.optional(),
@@ -132,18 +122,8 @@ export const UpdateAssignmentBody = z
   .openapi("UpdateJudgeAssignment");
 
 export const AssignmentParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
-  assignmentId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2_147_483_647)
-    .openapi({ param: { name: "assignmentId", in: "path" }, example: 1 }),
+  id: queryId.openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  assignmentId: queryId.openapi({ param: { name: "assignmentId", in: "path" }, example: 1 }),
 });
 
 export type CreateJudgeInput = z.output<typeof CreateJudgeBody>;

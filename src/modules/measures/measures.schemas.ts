@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CASE_TYPES } from "../../db/schema/enums";
+import { queryId } from "../../lib/openapi";
 import { formatParam } from "../../lib/openapi-csv";
 import { addYears, isIsoDate, todayIso } from "./measures.dates";
 
@@ -16,7 +17,7 @@ const isoDate = z
   })
   .openapi({ example: "2024-06-30" });
 
-const id = z.coerce.number().int().positive().max(2_147_483_647);
+const id = queryId;
 
 const filterShape = {
   from: isoDate
