@@ -13,6 +13,7 @@ import { ADMIN, createWorld, login, VIEWER, type World } from "../lib/world";
 const QUERY_TIMEOUT_MS = 5000;
 const OUTAGE_MS = 4000;
 const RECOVERY_MS = 10_000;
+const PROBE_SETTLE_MS = 2500;
 
 const percentile = (values: number[], q: number) => {
   const s = [...values].sort((a, b) => a - b);
@@ -72,7 +73,10 @@ export function postgresRestartScenario(): void {
       // Health and readiness answer 503 (status "down") while the database is away: that is their job.
       const probeDown = (o: Outcome) =>
         o.status === 503 && (o.path === "/api/system/health" || o.path === "/api/system/health/ready");
-      const settled = (o: Outcome) => o.sentAt + o.ms < stopStart || o.sentAt > recoveredAt + 1000;
+      // A probe's "down" report is cached for 0.5 s and its database check may have started (and
+      // then timed out, at most 1 s) just before the recovery, so probes get 1.5 s more to settle.
+      const settled = (o: Outcome) =>
+        o.sentAt + o.ms < stopStart || o.sentAt > recoveredAt + (probeDown(o) ? PROBE_SETTLE_MS : 1000);
       const unexpected = outcomes.filter((o) => {
         if (o.ms > QUERY_TIMEOUT_MS + 1000) return true;
         if (settled(o)) return o.status !== 200;

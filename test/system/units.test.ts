@@ -130,6 +130,27 @@ describe("health runner", () => {
     expect(await c.get()).toBe(1);
     expect(runs).toBe(1);
   });
+
+  test("cachedRunner keeps a result only as long as its own TTL (a down report is rechecked soon)", async () => {
+    let status = "down";
+    let runs = 0;
+    const c = cachedRunner(
+      async () => {
+        runs++;
+        return { status };
+      },
+      (r) => (r.status === "ok" ? 10_000 : 30),
+    );
+    expect(await c.get()).toEqual({ status: "down" });
+    status = "ok";
+    expect(await c.get()).toEqual({ status: "down" });
+    await Bun.sleep(40);
+    expect(await c.get()).toEqual({ status: "ok" });
+    status = "down";
+    await Bun.sleep(40);
+    expect(await c.get()).toEqual({ status: "ok" });
+    expect(runs).toBe(2);
+  });
 });
 
 describe("Redis INFO parsing", () => {

@@ -59,13 +59,17 @@ export async function runChecks(checks: HealthCheck[]): Promise<HealthReport> {
  * Caches an async result for `ttlMs` and shares one in-flight run between concurrent callers, so a
  * flood of health requests or scrapes never becomes a flood of deep checks.
  */
-export function cachedRunner<T>(run: () => Promise<T>, ttlMs: number): { get(): Promise<T> } {
+export function cachedRunner<T>(
+  run: () => Promise<T>,
+  ttlMs: number | ((value: T) => number),
+): { get(): Promise<T> } {
   let value: T | null = null;
   let at = 0;
   let inFlight: Promise<T> | null = null;
+  const ttlOf = typeof ttlMs === "function" ? ttlMs : () => ttlMs;
   return {
     get() {
-      if (value !== null && Date.now() - at < ttlMs) return Promise.resolve(value);
+      if (value !== null && Date.now() - at < ttlOf(value)) return Promise.resolve(value);
       inFlight ??= run()
         .then((v) => {
           value = v;

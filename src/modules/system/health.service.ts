@@ -45,6 +45,15 @@ export interface QuickHealth {
   reasons: string[];
 }
 
+/**
+ * A report that is not ok is kept only briefly: a probe must see a recovered dependency within a
+ * second, while an ok report may be reused for the whole period (a flood of probes stays cheap).
+ */
+const NOT_OK_TTL_MS = 500;
+function downFirst(okTtlMs: number): (report: { status: string }) => number {
+  return (report) => (report.status === "ok" ? okTtlMs : Math.min(okTtlMs, NOT_OK_TTL_MS));
+}
+
 export function createHealthService(deps: HealthDeps, opts: HealthServiceOptions = {}) {
   const { lifecycle } = deps;
   // The quick path: one cheap SELECT 1 at most every quickTtlMs, bounded at 1 s.
@@ -59,7 +68,7 @@ export function createHealthService(deps: HealthDeps, opts: HealthServiceOptions
           return { status: "ok" };
         },
       }),
-    opts.quickTtlMs ?? 2000,
+    downFirst(opts.quickTtlMs ?? 2000),
   );
 
   function checks(): HealthCheck[] {
@@ -76,7 +85,7 @@ export function createHealthService(deps: HealthDeps, opts: HealthServiceOptions
   }
 
   // Draining is applied by the callers at answer time, so a cached report never carries it over.
-  const detailed = cachedRunner(() => runChecks(checks()), opts.detailedTtlMs ?? 5000);
+  const detailed = cachedRunner(() => runChecks(checks()), downFirst(opts.detailedTtlMs ?? 5000));
 
   function uptimeSeconds(): number {
     return Math.round((Date.now() - lifecycle.startedAt.getTime()) / 1000);
