@@ -110,7 +110,7 @@ export const envSchema = z.object({
   /** Staged rows per import transaction (each commits with its checkpoint). */
   IMPORT_CHUNK_SIZE: int(5000, 1, 100_000),
   /** Cases per measure-rollup refresh at the end of an import (each refresh has a fixed cost). */
-  IMPORT_ROLLUP_CHUNK_SIZE: int(5000, 1, 1_000_000),
+  IMPORT_ROLLUP_CHUNK_SIZE: int(50_000, 1, 1_000_000),
   /** BullMQ job lock; a worker that dies loses its jobs to another after this long. */
   WORKER_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
   RETENTION_STAGED_DAYS: int(14, 1),
