@@ -4,6 +4,7 @@ import type { DbHandle } from "./db/client";
 import type { MonitoredQueue } from "./jobs/metrics";
 import type { JobDispatcher } from "./jobs/types";
 import type { Logger } from "./lib/logger";
+import type { RequestGate } from "./redis/request-gate";
 import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./redis/types";
 
 /** Process state the health endpoints report: ready after start-up, draining during shutdown. */
@@ -29,6 +30,11 @@ export interface AppDeps {
   cache: CacheManager;
   sessions: SessionManager;
   rateLimiter: RateLimiter;
+  /**
+   * Session check and API rate-limit hit of an authenticated request (one Redis round trip where the
+   * stores share a server); built by buildRedisDeps. Absent: the two stores above, one after the other.
+   */
+  gate?: RequestGate;
   /** BullMQ queues whose depth health and metrics report (a BullMQ Queue fits); none until the imports issue. */
   queues?: readonly MonitoredQueue[];
   /**

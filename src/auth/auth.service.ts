@@ -7,7 +7,8 @@ import type { Logger } from "../lib/logger";
 import { insertAudit } from "../modules/audit/audit.repo";
 import { courtSubtreeIds } from "../modules/courts/courts.tree.repo";
 import { findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
-import type { CacheManager, RateLimiter, Session, SessionManager } from "../redis/types";
+import { type RequestGate, sequentialGate } from "../redis/request-gate";
+import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
 import { durationSeconds } from "./durations";
 import { verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { CourtIds } from "./scope";
@@ -20,6 +21,8 @@ export interface AuthDeps {
   rateLimiter: RateLimiter;
   cache: CacheManager;
   logger: Logger;
+  /** Session check + API rate-limit hit per request; defaults to the two stores one after the other. */
+  gate?: RequestGate;
 }
 
 export interface RequestMeta {
@@ -53,13 +56,26 @@ export function createAuthService(deps: AuthDeps) {
   const accessTtl = durationSeconds(config.JWT_EXPIRES_IN);
   const refreshTtl = durationSeconds(config.JWT_REFRESH_EXPIRES_IN);
   const scopeCache = deps.cache.withNamespace("scope");
+  const gate = deps.gate ?? sequentialGate(sessions, rateLimiter);
 
-  async function limit(key: string, max: number, windowSeconds: number): Promise<void> {
-    const r = await rateLimiter.hit(key, max, windowSeconds);
+  function refuseOver(r: RateLimitResult): void {
     if (!r.allowed) {
       throw new AppError("RATE_LIMITED", "Too many requests; try again later", undefined, {
         headers: { "Retry-After": String(Math.max(1, r.retryAfterSeconds)) },
       });
+    }
+  }
+
+  async function limit(key: string, max: number, windowSeconds: number): Promise<void> {
+    refuseOver(await rateLimiter.hit(key, max, windowSeconds));
+  }
+
+  async function accessClaims(token: string) {
+    try {
+      return await signer.verify(token, "access");
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw invalidToken();
+      throw err;
     }
   }
 
@@ -151,17 +167,39 @@ export function createAuthService(deps: AuthDeps) {
       return issueTokens(session);
     },
 
+    /** The caller of a token whose session still exists (no rate limit counted). */
     async authenticateAccessToken(token: string): Promise<AuthUser> {
-      let claims: Awaited<ReturnType<typeof signer.verify>>;
-      try {
-        claims = await signer.verify(token, "access");
-      } catch (err) {
-        if (err instanceof InvalidTokenError) throw invalidToken();
-        throw err;
-      }
+      const claims = await accessClaims(token);
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
       return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
+    },
+
+    /**
+     * An API request's caller: the token (signature and claims), its session (read and touched, so
+     * revocation acts at once) and one hit of the caller's API rate limit — the last two in one Redis
+     * round trip where sessions and rate limits share a server (request-gate.ts).
+     */
+    async authenticateRequest(token: string): Promise<{ user: AuthUser; rate: RateLimitResult }> {
+      const claims = await accessClaims(token);
+      const { session, rate } = await gate.admit(claims.sessionId, claims.userId, {
+        key: `api:user:${claims.userId}`,
+        max: config.API_RATE_LIMIT_PER_MIN,
+        windowSeconds: config.RATE_LIMIT_WINDOW_S,
+      });
+      if (!session || session.userId !== claims.userId || !rate) throw invalidToken();
+      const user = {
+        id: session.userId,
+        role: session.role,
+        courtId: session.courtId,
+        sessionId: session.id,
+      };
+      return { user, rate };
+    },
+
+    /** 429 with Retry-After when a counted hit went over its limit. */
+    refuseOverLimit(rate: RateLimitResult): void {
+      refuseOver(rate);
     },
 
     /** Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court writes). */
@@ -171,10 +209,6 @@ export function createAuthService(deps: AuthDeps) {
       return scopeCache.getOrSet(`court:${courtId}`, 300, () => courtSubtreeIds(db, courtId), {
         tags: ["courts"],
       });
-    },
-
-    async enforceApiRateLimit(userId: number): Promise<void> {
-      await limit(`api:user:${userId}`, config.API_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
     },
 
     async logout(user: AuthUser, meta: RequestMeta): Promise<void> {

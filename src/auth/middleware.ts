@@ -7,19 +7,20 @@ import type { AuthService } from "./auth.service";
 
 /**
  * Requires a valid access token whose session still exists (so logout and revocation act at once),
- * then resolves the caller's court scope. Fails closed with 503 when the session store is down.
+ * counts the caller's API rate limit, then resolves the caller's court scope. Fails closed with 503
+ * when the session store is down.
  */
 export function authenticate(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
     if (!match) throw new AppError("UNAUTHENTICATED", "A bearer access token is required");
-    let user: AuthUser;
     try {
-      user = await auth.authenticateAccessToken(match[1]!);
+      const admitted = await auth.authenticateRequest(match[1]!);
+      const user = admitted.user;
       c.set("user", user);
+      auth.refuseOverLimit(admitted.rate);
       c.set("scope", await auth.scopeOf(user));
-      await auth.enforceApiRateLimit(user.id);
     } catch (err) {
       if (err instanceof StoreUnavailableError) {
         throw new AppError("AUTH_UNAVAILABLE", "Authentication is temporarily unavailable", undefined, {

@@ -7,7 +7,9 @@ import { createMemoryCacheManager } from "./memory/cache-manager";
 import { createMemoryRateLimiter } from "./memory/rate-limiter";
 import { createMemorySessionManager } from "./memory/session-manager";
 import { redisMetrics } from "./metrics";
+import { connectionSpec } from "./options";
 import { createRedisRateLimiter } from "./rate-limiter";
+import { createRedisRequestGate, type RequestGate, sequentialGate } from "./request-gate";
 import { createRedisSessionManager } from "./session-manager";
 import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./types";
 
@@ -17,7 +19,19 @@ export interface RedisDeps {
   cache: CacheManager;
   sessions: SessionManager;
   rateLimiter: RateLimiter;
+  /** The per-request session check and rate-limit hit, in one round trip where the stores allow. */
+  gate: RequestGate;
   close(): Promise<void>;
+}
+
+/**
+ * Sessions (the `session` role) and rate limits (`main`) on the same server and database, and not a
+ * Cluster: then one script may touch a key of each.
+ */
+export function sessionsBesideRateLimits(config: Config): boolean {
+  const session = connectionSpec(config, "session");
+  const main = connectionSpec(config, "main");
+  return session.topology !== "cluster" && main.topology !== "cluster" && session.target === main.target;
 }
 
 /**
@@ -42,21 +56,29 @@ export function buildRedisDeps(config: Config, logger: Logger, registry: Registr
       { maxEntries: config.MEMORY_CACHE_MAX_ENTRIES, ...(ignored.length ? { ignored } : {}) },
       "REDIS_URL is not set: embedded cache, sessions and rate limits in this process (one process only)",
     );
+    const sessions = createMemorySessionManager();
+    const rateLimiter = createMemoryRateLimiter();
     return {
       redis: null,
       cache: createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES }),
-      sessions: createMemorySessionManager(),
-      rateLimiter: createMemoryRateLimiter(),
+      sessions,
+      rateLimiter,
+      gate: sequentialGate(sessions, rateLimiter),
       close: async () => {},
     };
   }
 
   const redis = createRedisClients(config, { logger, metrics });
+  const sessions = createRedisSessionManager(redis.session, { metrics, logger });
+  const rateLimiter = createRedisRateLimiter(redis.main, { metrics });
   return {
     redis,
     cache: createRedisCacheManager(redis.cache, cacheOptions),
-    sessions: createRedisSessionManager(redis.session, { metrics, logger }),
-    rateLimiter: createRedisRateLimiter(redis.main, { metrics }),
+    sessions,
+    rateLimiter,
+    gate: sessionsBesideRateLimits(config)
+      ? createRedisRequestGate(redis.session, { metrics, sessions })
+      : sequentialGate(sessions, rateLimiter),
     close: () => redis.close(),
   };
 }

@@ -4,6 +4,16 @@ import { rateLimitHit, runScript } from "./scripts";
 import { isDisconnected, type RedisClient } from "./topology";
 import { type RateLimiter, type RateLimitResult, StoreUnavailableError } from "./types";
 
+/** A window's count after a hit and the time until it resets, as the caller's verdict. */
+export function rateLimitResult(count: number, ttlMs: number, limit: number): RateLimitResult {
+  return {
+    allowed: count <= limit,
+    limit,
+    remaining: Math.max(0, limit - count),
+    retryAfterSeconds: Math.ceil(ttlMs / 1000),
+  };
+}
+
 /**
  * Fixed-window rate limits on the main client (`cf:rl:<key>`), counted atomically in one Lua call.
  * When Redis cannot answer it throws StoreUnavailableError: the login limit guards against password
@@ -31,12 +41,7 @@ export function createRedisRateLimiter(client: RedisClient, deps: { metrics: Red
           number,
         ];
         const [count, ttlMs] = reply.map(Number) as [number, number];
-        return {
-          allowed: count <= limit,
-          limit,
-          remaining: Math.max(0, limit - count),
-          retryAfterSeconds: Math.ceil(ttlMs / 1000),
-        };
+        return rateLimitResult(count, ttlMs, limit);
       }),
     reset: (key) =>
       store(async () => {

@@ -1,28 +1,39 @@
 import type { RedisClient } from "./topology";
 
-// Lua scripts. Each touches exactly one key (KEYS[1]) so it also runs on Redis Cluster. They are
-// sent by SHA (EVALSHA) and loaded on demand after a restart or failover empties the script cache.
+// Lua scripts. Each here touches exactly one key (KEYS[1]) so it also runs on Redis Cluster (the one
+// two-key script, in request-gate.ts, is used only off Cluster). They are sent by SHA (EVALSHA) and
+// loaded on demand after a restart or failover empties the script cache.
 
 export interface Script {
   lua: string;
   sha: string;
 }
 
-function script(lua: string): Script {
+export function script(lua: string): Script {
   return { lua, sha: new Bun.CryptoHasher("sha1").update(lua).digest("hex") };
 }
 
-export async function runScript(
+export function runScript(
   client: RedisClient,
   s: Script,
   key: string,
   args: (string | number)[],
 ): Promise<unknown> {
+  return runScriptKeys(client, s, [key], args);
+}
+
+/** A script over several keys: all must live on one server (and, on Cluster, in one slot). */
+export async function runScriptKeys(
+  client: RedisClient,
+  s: Script,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
-    return await client.evalsha(s.sha, 1, key, ...args);
+    return await client.evalsha(s.sha, keys.length, ...keys, ...args);
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
-    return client.eval(s.lua, 1, key, ...args);
+    return client.eval(s.lua, keys.length, ...keys, ...args);
   }
 }
 

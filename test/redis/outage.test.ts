@@ -102,7 +102,9 @@ describePgOwnRedis("Redis outage and recovery", () => {
     });
     await server.kill();
     const deadline = Date.now() + 5000;
-    while (t.deps.redis!.state().cache !== "down" && Date.now() < deadline) await Bun.sleep(10);
+    // Each connection learns of the loss from its own socket: wait for all four, not just the first.
+    const allDown = () => Object.values(t.deps.redis!.state()).every((s) => s === "down");
+    while (!allDown() && Date.now() < deadline) await Bun.sleep(10);
     expect(t.deps.redis!.state()).toEqual({ main: "down", session: "down", cache: "down", queue: "down" });
 
     const read = await timed(() => cache().get("courts"));
