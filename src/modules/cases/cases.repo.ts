@@ -54,6 +54,11 @@ export interface CaseDetailRow {
 }
 
 export function caseDetailSql(id: number, scope: CourtIds): SQL {
+  // Court and judge through LATERAL lookups (`limit 1` keeps PostgreSQL from flattening them back into
+  // joins; a primary key matches one row anyway): joined directly, it hashed the whole (small) courts
+  // and judges tables for the one case instead of reading their primary keys. Events and tiers come
+  // back as text arrays ("type date", "percent days") rather than built JSON. Together about a quarter
+  // less PostgreSQL CPU a request (pgbench, prepared, on the bench data).
   return sql`
     select c.id, c.case_number as "caseNumber", c.case_type::text as "caseType", c.filed_on::text as "filedOn",
       c.status::text as "status", c.status_on::text as "statusOn", c.disposed_on::text as "disposedOn",
@@ -61,43 +66,67 @@ export function caseDetailSql(id: number, scope: CourtIds): SQL {
       to_json(c.created_at) #>> '{}' as "createdAt", to_json(c.updated_at) #>> '{}' as "updatedAt",
       ct.id as "courtId", ct.code as "courtCode", ct.name as "courtName",
       j.id as "judgeId", j.code as "judgeCode", j.name as "judgeName",
-      coalesce((
-        select json_agg(json_build_object('type', a.type, 'on', a.occurred_on) order by a.occurred_on, a.id)
+      array(
+        select a.type::text || ' ' || a.occurred_on::text
         from case_activities a
         where a.case_id = c.id
           and a.type in ('filed', 'reopened', 'reactivated', 'placed_inactive', 'disposed')
-      ), '[]'::json) as "events",
-      coalesce((
-        select json_agg(json_build_object('percent', t.percent, 'days', t.days) order by t.percent)
+        order by a.occurred_on, a.id
+      ) as "events",
+      array(
+        select t.percent::text || ' ' || t.days::text
         from time_standards t where t.case_type = c.case_type
-      ), '[]'::json) as "tiers"
+        order by t.percent
+      ) as "tiers"
     from cases c
-    join courts ct on ct.id = c.court_id
-    left join judges j on j.id = c.judge_id
+    cross join lateral (select ct.id, ct.code, ct.name from courts ct where ct.id = c.court_id limit 1) ct
+    left join lateral (select j.id, j.code, j.name from judges j where j.id = c.judge_id limit 1) j on true
     where c.id = ${id}::int and ${scopeCondition(scope)}`;
+}
+
+/** A text[] column: postgres.js and PGlite parse it; the literal form is tolerated for safety. */
+function textArray(v: unknown): string[] {
+  if (Array.isArray(v)) return v as string[];
+  if (typeof v === "string" && v.startsWith("{") && v.endsWith("}")) {
+    const body = v.slice(1, -1);
+    return body === "" ? [] : body.split(",").map((s) => s.replace(/^"|"$/g, ""));
+  }
+  return [];
+}
+
+/** "a b" → [a, b] (the SQL joins two space-free values with one space). */
+function pair(text: string): [string, string] {
+  const at = text.indexOf(" ");
+  return [text.slice(0, at), text.slice(at + 1)];
 }
 
 /**
  * A case in scope with everything its detail page needs, in one round trip: court, judge, status
- * events (case_activities_case_date_idx) and its time standard.
+ * events (case_activities_status_event_uq) and its time standard.
  */
 export async function findCaseDetail(
   db: Database,
   id: number,
   scope: CourtIds,
 ): Promise<CaseDetailRow | undefined> {
-  const [row] = rowsOf<CaseDetailRow>(await db.execute(caseDetailSql(id, scope)));
+  const [row] = rowsOf<Omit<CaseDetailRow, "events" | "tiers"> & { events: unknown; tiers: unknown }>(
+    await db.execute(caseDetailSql(id, scope)),
+  );
   if (!row) return undefined;
-  // PGlite hands json back parsed, postgres.js as parsed too; strings are tolerated for safety.
-  const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
   return {
     ...row,
     id: Number(row.id),
     version: Number(row.version),
     courtId: Number(row.courtId),
     judgeId: row.judgeId === null ? null : Number(row.judgeId),
-    events: parse<StatusEvent[]>(row.events),
-    tiers: parse<{ percent: number; days: number }[]>(row.tiers),
+    events: textArray(row.events).map((e): StatusEvent => {
+      const [type, on] = pair(e);
+      return { type: type as StatusEvent["type"], on };
+    }),
+    tiers: textArray(row.tiers).map((t) => {
+      const [percent, days] = pair(t);
+      return { percent: Number(percent), days: Number(days) };
+    }),
   };
 }
 
