@@ -15,6 +15,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     logger: PinoLogger;
+    /** The matched route's template, once computed (see routeLabel in http-metrics.ts). */
+    routeLabel?: string;
     user?: AuthUser;
     /** Courts the caller may see (null = all), resolved once per request by authenticate. */
     scope?: CourtIds;

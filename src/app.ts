@@ -1,8 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
-import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { pinoLogger } from "hono-pino";
 import type { AppEnv } from "./app-env";
 import { createAuthService } from "./auth/auth.service";
@@ -11,13 +9,13 @@ import type { AppDeps } from "./deps";
 import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
+import { httpEdge, REQUEST_ID_HEADER, requestIdOf } from "./lib/http-edge";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { importsRoutes } from "./modules/imports/imports.routes";
 import { mountQueueAdmin } from "./modules/queues/queues.mount";
-import { routeTemplate } from "./modules/system/http-labels";
-import { createHttpObservability } from "./modules/system/http-metrics";
+import { createHttpObservability, routeLabel } from "./modules/system/http-metrics";
 import { systemRoutes } from "./modules/system/system.routes";
 import { usersRoutes } from "./modules/users/users.routes";
 
@@ -27,13 +25,12 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const http = createHttpObservability(deps.metrics);
 
-  app.use(
-    requestId({
-      // Accept a caller's id only when it is short and plain, so it cannot inject into logs.
-      generator: () => crypto.randomUUID(),
-      limitLength: 128,
-    }),
-  );
+  // First the request id, which the log line and every answer carry.
+  app.use((c, next) => {
+    c.set("requestId", requestIdOf(c.req.header(REQUEST_ID_HEADER)));
+    return next();
+  });
+  // Then logging and metrics, so that every answer (preflights and errors included) is logged and counted.
   app.use(
     pinoLogger({
       pino: logger,
@@ -42,31 +39,31 @@ export function createApp(deps: AppDeps) {
         referRequestIdKey: "requestId",
         // Nothing bound per request: pino runs every binding of a child logger through the redaction
         // paths, which cost a third of GET /api/system/health's CPU (profiled in `bun run bench`).
-        // The request goes on the response line instead, written only when its level is enabled.
+        // The request goes on the response line instead.
         onReqBindings: () => ({}),
         onResBindings: (c) => ({
           req: { method: c.req.method, url: c.req.path },
           res: { status: c.res.status },
-          route: routeTemplate(c),
-          userId: (c as unknown as { get(k: "user"): AppEnv["Variables"]["user"] }).get("user")?.id ?? null,
+          route: routeLabel(c as Context<AppEnv>),
+          userId: (c as Context<AppEnv>).get("user")?.id ?? null,
         }),
         onResLevel: (c) => (c.res.status >= 500 ? "error" : c.res.status >= 400 ? "warn" : "info"),
       },
     }),
   );
-  // After the logger (it flags slow requests on the log line), before everything that can answer.
   app.use(http.middleware);
   app.use(
-    "/api/*",
-    cors({
-      origin: config.ALLOWED_ORIGINS.length > 0 ? config.ALLOWED_ORIGINS : [],
-      allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "ETag", "Location", "Retry-After"],
-      credentials: true,
-      maxAge: 600,
+    httpEdge({
+      corsPrefix: "/api/",
+      cors: {
+        origins: config.ALLOWED_ORIGINS,
+        allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "X-Request-Id"],
+        exposeHeaders: ["X-Request-Id", "ETag", "Location", "Retry-After"],
+        allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "QUERY"],
+        maxAgeSeconds: 600,
+      },
     }),
   );
-  app.use(secureHeaders());
   const limitBody = bodyLimit({
     maxSize: config.BODY_LIMIT_BYTES,
     onError: () => {
@@ -75,7 +72,10 @@ export function createApp(deps: AppDeps) {
   });
   // Import uploads have their own limit (IMPORT_MAX_BYTES), counted while they stream into PostgreSQL.
   app.use("*", (c, next) =>
-    c.req.method === "POST" && c.req.path === "/api/imports" ? next() : limitBody(c, next),
+    // No body (GET, HEAD, most DELETEs): nothing to limit.
+    c.req.raw.body === null || (c.req.method === "POST" && c.req.path === "/api/imports")
+      ? next()
+      : limitBody(c, next),
   );
 
   app.route("/api/system", systemRoutes(deps, { responseTimes: http.responseTimes }));

@@ -1,0 +1,171 @@
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { SECURITY_HEADERS } from "../../src/lib/http-edge";
+import { createTestApp, type TestApp } from "../helpers/app";
+import { describePg } from "../helpers/guards";
+import { metricValue } from "../helpers/metrics";
+
+// The per-request work every answer pays (request id, security headers, CORS, request log line,
+// metrics), done once and cheaply: these tests pin both what a client sees and what it costs.
+
+const ORIGIN = "https://dashboard.example";
+
+function expectSecurityHeaders(res: Response): void {
+  for (const [name, value] of SECURITY_HEADERS) expect(res.headers.get(name)).toBe(value);
+}
+
+describePg("response headers: request id, security headers and CORS", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: "memory", env: { ALLOWED_ORIGINS: ORIGIN } });
+    // Handlers that build their own Response (as CSV downloads and bull-board do), under /api and outside.
+    t.app.get("/api/test/raw", () => new Response("a,b\n", { headers: { "content-type": "text/csv" } }));
+    t.app.get("/outside/raw", () => new Response("raw"));
+    t.app.get("/api/test/vary", () => new Response("x", { headers: { Vary: "Accept" } }));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test("a JSON answer carries the request id, every security header and Vary: Origin", async () => {
+    const res = await t.app.request("/api/system/health");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expectSecurityHeaders(res);
+    expect(res.headers.get("vary")).toBe("Origin");
+  });
+
+  test("without an Origin header (not a CORS request) no Access-Control-* header is sent", async () => {
+    const res = await t.app.request("/api/system/health");
+    for (const [name] of res.headers) expect(name.startsWith("access-control-")).toBe(false);
+  });
+
+  test("an allowed origin gets the CORS headers; another origin gets no Allow-Origin", async () => {
+    const ok = await t.app.request("/api/system/health", { headers: { Origin: ORIGIN } });
+    expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(ok.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(ok.headers.get("access-control-expose-headers")).toBe("X-Request-Id,ETag,Location,Retry-After");
+    expect(ok.headers.get("vary")).toBe("Origin");
+    const other = await t.app.request("/api/system/health", { headers: { Origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("a preflight is answered 204 with methods, headers and max age, and is logged and counted", async () => {
+    const res = await t.app.request("/api/cases/1", {
+      method: "OPTIONS",
+      headers: {
+        Origin: ORIGIN,
+        "Access-Control-Request-Method": "GET",
+        "X-Request-Id": "edge-preflight-1",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(res.headers.get("access-control-allow-methods")).toContain("GET");
+    expect(res.headers.get("access-control-allow-headers")).toBe(
+      "Authorization,Content-Type,If-None-Match,X-Request-Id",
+    );
+    expect(res.headers.get("access-control-max-age")).toBe("600");
+    expect(res.headers.get("vary")).toBe("Origin, Access-Control-Request-Headers");
+    expect(res.headers.get("x-request-id")).toBe("edge-preflight-1");
+    expect(t.logs.json().some((l) => l.reqId === "edge-preflight-1" && l.res)).toBe(true);
+    const counted = await metricValue(t.deps.metrics, "courtflow_http_requests_total", {
+      method: "OPTIONS",
+      status: "204",
+    });
+    expect(counted).toBeGreaterThanOrEqual(1);
+  });
+
+  test("error answers (401, 404) carry the request id and the security headers", async () => {
+    for (const path of ["/api/cases/1", "/api/no/such/route"]) {
+      const res = await t.app.request(path, { headers: { "X-Request-Id": "edge-err-1" } });
+      expect(res.status === 401 || res.status === 404).toBe(true);
+      expect(res.headers.get("x-request-id")).toBe("edge-err-1");
+      expectSecurityHeaders(res);
+    }
+  });
+
+  test("a Response built by the handler itself gets the same headers, under /api and outside", async () => {
+    const api = await t.app.request("/api/test/raw", {
+      headers: { Origin: ORIGIN, "X-Request-Id": "edge-raw-1" },
+    });
+    expect(await api.text()).toBe("a,b\n");
+    expect(api.headers.get("content-type")).toBe("text/csv");
+    expect(api.headers.get("x-request-id")).toBe("edge-raw-1");
+    expect(api.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expectSecurityHeaders(api);
+    const outside = await t.app.request("/outside/raw", { headers: { "X-Request-Id": "edge-raw-2" } });
+    expect(outside.headers.get("x-request-id")).toBe("edge-raw-2");
+    expectSecurityHeaders(outside);
+    expect(outside.headers.get("vary")).toBeNull();
+    // A handler's own Vary is kept, Origin added to it.
+    const vary = await t.app.request("/api/test/vary");
+    expect(vary.headers.get("vary")).toBe("Accept, Origin");
+  });
+
+  test("an unsafe or oversized caller request id is replaced by a generated one", async () => {
+    for (const bad of ["a b", "x;y", "{}", "a".repeat(129)]) {
+      const res = await t.app.request("/api/system/health", { headers: { "X-Request-Id": bad } });
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describePg("per-request cost of the middleware chain", () => {
+  let t: TestApp;
+  const RealResponse = globalThis.Response;
+  let constructed = 0;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: "memory", env: { ALLOWED_ORIGINS: ORIGIN } });
+  });
+  afterEach(() => {
+    globalThis.Response = RealResponse;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function countResponses(): void {
+    constructed = 0;
+    globalThis.Response = class extends RealResponse {
+      constructor(...args: ConstructorParameters<typeof Response>) {
+        super(...args);
+        constructed++;
+      }
+    } as typeof Response;
+  }
+
+  test("one Response object per answer, with or without CORS (the headers are set before it is built)", async () => {
+    await t.app.request("/api/system/health");
+    for (const headers of [{}, { Origin: ORIGIN }] as Record<string, string>[]) {
+      countResponses();
+      const res = await t.app.request("/api/system/health", { headers });
+      globalThis.Response = RealResponse;
+      expect(res.status).toBe(200);
+      expect(constructed).toBe(1);
+    }
+    countResponses();
+    const unauthenticated = await t.app.request("/api/cases/1");
+    globalThis.Response = RealResponse;
+    expect(unauthenticated.status).toBe(401);
+    expect(constructed).toBe(1);
+  });
+
+  test("one log line per request, carrying its id; with the level at warn only 4xx and 5xx lines are written", async () => {
+    const logger = t.deps.logger;
+    await t.app.request("/api/system/health", { headers: { "X-Request-Id": "edge-cost-1" } });
+    expect(t.logs.json().filter((l) => l.reqId === "edge-cost-1")).toHaveLength(1);
+    const level = logger.level;
+    logger.level = "warn";
+    try {
+      await t.app.request("/api/system/health", { headers: { "X-Request-Id": "edge-cost-2" } });
+      await t.app.request("/api/no/such", { headers: { "X-Request-Id": "edge-cost-3" } });
+    } finally {
+      logger.level = level;
+    }
+    expect(t.logs.json().filter((l) => l.reqId === "edge-cost-2")).toHaveLength(0);
+    expect(t.logs.json().find((l) => l.reqId === "edge-cost-3")).toMatchObject({
+      level: "warn",
+      route: "unmatched",
+      res: { status: 404 },
+    });
+  });
+});
