@@ -1,7 +1,7 @@
 import { rateLimitKeys, sessionKeys } from "./keys";
 import { commandTimer, type RedisMetrics } from "./metrics";
 import { rateLimitResult } from "./rate-limiter";
-import { runScriptKeys, type Script, script } from "./scripts";
+import { fixedWindowHitLua, runScriptKeys, type Script, script } from "./scripts";
 import { decodeSession, isSessionId, pairsToRecord } from "./session-codec";
 import { isDisconnected, type RedisClient } from "./topology";
 import type { RateLimiter, RateLimitResult, Session, SessionManager } from "./types";
@@ -56,12 +56,7 @@ if kind ~= 'hash' then return { {} } end
 redis.call('HSET', KEYS[1], 'lastAccessedAt', ARGV[1])
 local fields = redis.call('HGETALL', KEYS[1])
 if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[2] then return { fields } end
-local count = redis.call('INCR', KEYS[2])
-local ttl = redis.call('PTTL', KEYS[2])
-if count == 1 or ttl < 0 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
-  ttl = tonumber(ARGV[3])
-end
+${fixedWindowHitLua("KEYS[2]", "ARGV[3]")}
 return { fields, count, ttl }`);
 
 /**

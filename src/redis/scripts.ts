@@ -51,17 +51,25 @@ redis.call('DEL', KEYS[1])
 return members`);
 
 /**
+ * Lua that counts a fixed-window hit on `key` (window `windowMs` ms) into the locals `count` and
+ * `ttl` (ms until reset). Shared with the request gate's script, so both count the same way.
+ */
+export function fixedWindowHitLua(key: string, windowMs: string): string {
+  return `local count = redis.call('INCR', ${key})
+local ttl = redis.call('PTTL', ${key})
+if count == 1 or ttl < 0 then
+  redis.call('PEXPIRE', ${key}, ${windowMs})
+  ttl = tonumber(${windowMs})
+end`;
+}
+
+/**
  * Fixed window: counts a hit and starts the window on the first one. A counter found without a TTL
  * (it cannot happen through this script, but would lock a caller out forever) gets one. ARGV: window ms.
  * Returns { count, ms until reset }.
  */
 export const rateLimitHit = script(`
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if count == 1 or ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
+${fixedWindowHitLua("KEYS[1]", "ARGV[1]")}
 return { count, ttl }`);
 
 /** Session read that also records the access. ARGV: lastAccessedAt (encoded). Nil when absent. */
