@@ -49,7 +49,7 @@ export async function courtParents(tx: Transaction): Promise<Map<number, number 
   return new Map(rows.map((r) => [r.id, r.parentId]));
 }
 
-/** Cases per status over a set of courts (an index-only scan of cases_court_status_idx). */
+/** Cases per status over a set of courts (an index-only scan of cases_court_status_type_idx). */
 export async function caseCountsByStatus(db: Db, courtIds: number[]): Promise<Record<CaseStatus, number>> {
   const counts: Record<CaseStatus, number> = { active: 0, inactive: 0, disposed: 0 };
   if (courtIds.length === 0) return counts;
