@@ -47,9 +47,16 @@ export function createErrorHandler(logger: Logger) {
     const requestId = c.get("requestId") ?? "unknown";
     const appErr = normaliseError(err);
     if (appErr.status >= 500) {
-      // The stack and cause go to the log with the request id, never to the client.
+      // The stack and cause go to the log with the request id, never to the client. `reqId`, the key of
+      // the request's own log line (hono-pino's), so one search finds both lines.
       logger.error(
-        { err: appErr.cause ?? err, requestId, code: appErr.code, method: c.req.method, path: c.req.path },
+        {
+          err: appErr.cause ?? err,
+          reqId: requestId,
+          code: appErr.code,
+          method: c.req.method,
+          path: c.req.path,
+        },
         "request failed",
       );
     }

@@ -94,7 +94,7 @@ describePg("SQLSTATE → HTTP error envelope", () => {
     const text = await res.text();
     expect(text).not.toContain("secret internal detail");
     expect(JSON.parse(text).error.message).toBe("Internal server error");
-    const logged = t.logs.json().find((l) => l.msg === "request failed" && l.requestId === "req-bug-1");
+    const logged = t.logs.json().find((l) => l.msg === "request failed" && l.reqId === "req-bug-1");
     expect(logged).toBeDefined();
     expect(JSON.stringify(logged)).toContain("secret internal detail");
   });

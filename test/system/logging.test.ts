@@ -8,8 +8,7 @@ type Line = Record<string, any>;
 
 describePg("request logs", () => {
   let t: TestApp;
-  const linesFor = (requestId: string): Line[] =>
-    t.logs.json().filter((l) => l.reqId === requestId || l.requestId === requestId);
+  const linesFor = (requestId: string): Line[] => t.logs.json().filter((l) => l.reqId === requestId);
 
   beforeAll(async () => {
     t = await createTestApp({ redis: "memory" });
@@ -72,7 +71,7 @@ describePg("request logs", () => {
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain("kaboom");
     const failure = linesFor("obs-log-4").find((l) => l.msg === "request failed");
-    expect(failure).toMatchObject({ level: "error", requestId: "obs-log-4" });
+    expect(failure).toMatchObject({ level: "error", reqId: "obs-log-4" });
     expect(failure!.err.stack).toContain("kaboom: internal detail");
     expect(linesFor("obs-log-4").some((l) => l.level === "error" && l.res?.status === 500)).toBe(true);
   });
