@@ -79,19 +79,41 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
-  /** Signs a new pair and records the refresh token's jti as the only one the session accepts. */
-  async function issueTokens(session: Pick<Session, "id" | "userId" | "role">): Promise<TokenPair> {
+  async function signPair(session: Pick<Session, "id" | "userId" | "role">) {
     const base = { userId: session.userId, sessionId: session.id, role: session.role };
     const access = await signer.sign({ ...base, type: "access", ttlSeconds: accessTtl });
     const refresh = await signer.sign({ ...base, type: "refresh", ttlSeconds: refreshTtl });
-    await sessions.update(session.id, { refreshJti: refresh.jti });
-    await sessions.extend(session.id, refreshTtl);
+    return { access, refresh };
+  }
+
+  async function tokenPair(
+    sessionId: string,
+    { access, refresh }: Awaited<ReturnType<typeof signPair>>,
+  ): Promise<TokenPair> {
+    await sessions.extend(sessionId, refreshTtl);
     return {
       accessToken: access.token,
       refreshToken: refresh.token,
       tokenType: "Bearer",
       expiresIn: accessTtl,
     };
+  }
+
+  /** Signs a new pair and records the refresh token's jti as the only one the session accepts. */
+  async function issueTokens(session: Pick<Session, "id" | "userId" | "role">): Promise<TokenPair> {
+    const pair = await signPair(session);
+    await sessions.update(session.id, { refreshJti: pair.refresh.jti });
+    return tokenPair(session.id, pair);
+  }
+
+  /**
+   * The same for a refresh presenting the token `from`, as a compare-and-set: of two refreshes
+   * presenting one token only one rotates; the other gets null (a reuse).
+   */
+  async function rotateTokens(session: Pick<Session, "id" | "userId" | "role">, from: string) {
+    const pair = await signPair(session);
+    if ((await sessions.rotateRefresh(session.id, from, pair.refresh.jti)) !== "rotated") return null;
+    return tokenPair(session.id, pair);
   }
 
   return {
@@ -148,7 +170,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
-      if (session.refreshJti !== claims.jti) {
+      const rotated = session.refreshJti === claims.jti ? await rotateTokens(session, claims.jti) : null;
+      if (rotated === null) {
         await sessions.delete(session.id);
         logger.warn(
           { userId: session.userId, requestId: meta.requestId },
@@ -164,7 +187,7 @@ export function createAuthService(deps: AuthDeps) {
         });
         throw invalidToken();
       }
-      return issueTokens(session);
+      return rotated;
     },
 
     /** The caller of a token whose session still exists (no rate limit counted). */

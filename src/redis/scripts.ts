@@ -88,6 +88,16 @@ if kind ~= 'hash' then return {} end
 for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return redis.call('HGETALL', KEYS[1])`);
 
+/**
+ * Refresh rotation as compare-and-set. ARGV: expected refreshJti, next refreshJti (both encoded).
+ * Returns 1 rotated, 0 when the session accepts another token, nil when it does not exist.
+ */
+export const sessionRotateRefresh = script(`
+if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then return false end
+if redis.call('HGET', KEYS[1], 'refreshJti') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'refreshJti', ARGV[2])
+return 1`);
+
 /** New lifetime for an existing session. ARGV: ttl ms, expiresAt (encoded). Returns its userId field. */
 export const sessionExtend = script(`
 if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then return false end

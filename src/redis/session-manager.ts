@@ -1,7 +1,15 @@
 import type { Logger } from "../lib/logger";
 import { sessionKeys } from "./keys";
 import { commandTimer, type RedisMetrics } from "./metrics";
-import { indexAdd, runScript, sessionExtend, sessionPatch, sessionRemove, sessionTouch } from "./scripts";
+import {
+  indexAdd,
+  runScript,
+  sessionExtend,
+  sessionPatch,
+  sessionRemove,
+  sessionRotateRefresh,
+  sessionTouch,
+} from "./scripts";
 import {
   decodeSession,
   encodeFields,
@@ -116,6 +124,15 @@ export function createRedisSessionManager(
         return readOrDiscard(id, reply);
       });
     },
+
+    rotateRefresh: (id, expected, next) =>
+      isSessionId(id)
+        ? store(async () => {
+            const args = [JSON.stringify(expected), JSON.stringify(next)];
+            const reply = await runScript(client, sessionRotateRefresh, sessionKeys.session(id), args);
+            return reply === null ? "missing" : Number(reply) === 1 ? "rotated" : "mismatch";
+          })
+        : known("missing" as const),
 
     delete: (id) =>
       isSessionId(id)

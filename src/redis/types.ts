@@ -75,6 +75,11 @@ export interface SessionManager {
   /** The session (validated with zod; a corrupt value counts as absent and is removed); touches lastAccessedAt. */
   get(id: string): Promise<Session | null>;
   update(id: string, partial: Partial<Omit<SessionData, "userId">>): Promise<Session | null>;
+  /**
+   * Compare-and-set of the refresh token a session accepts: sets `next` only while the session still
+   * accepts `expected`, atomically, so of two refreshes presenting the same token only one rotates.
+   */
+  rotateRefresh(id: string, expected: string, next: string): Promise<"rotated" | "mismatch" | "missing">;
   delete(id: string): Promise<boolean>;
   /** Through the per-user index; no SCAN over every session. Returns sessions removed. */
   deleteAllForUser(userId: number): Promise<number>;

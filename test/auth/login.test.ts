@@ -108,6 +108,17 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     ).toBe(401);
   });
 
+  test("two refreshes racing with the same token: one rotates, the other is a reuse and revokes the session", async () => {
+    const first = await login(t, "clerk@example.org");
+    const refresh = () =>
+      call(t, "POST", "/api/auth/refresh", { body: { refreshToken: first.refreshToken } });
+    const results = await Promise.all([refresh(), refresh()]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    const winner = results.find((r) => r.status === 200)!;
+    // Never two live token pairs from one refresh token: the winner's pair died with the session.
+    expect((await call(t, "GET", "/api/auth/me", { token: winner.body.accessToken })).status).toBe(401);
+  });
+
   test("an access token cannot be used as a refresh token, nor the reverse", async () => {
     const tokens = await login(t, "clerk@example.org");
     expect(

@@ -79,6 +79,24 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
       expect(await s.sessions.update("A".repeat(43), { ip: null })).toBeNull();
     });
 
+    test("rotateRefresh is a compare-and-set: of two rotations from one token, one wins", async () => {
+      const created = await s.sessions.create(freshUser(), data, 3600);
+      await s.sessions.update(created.id, { refreshJti: "jti-a" });
+      const results = await Promise.all([
+        s.sessions.rotateRefresh(created.id, "jti-a", "jti-b"),
+        s.sessions.rotateRefresh(created.id, "jti-a", "jti-c"),
+      ]);
+      expect([...results].sort()).toEqual(["mismatch", "rotated"]);
+      const winner = results[0] === "rotated" ? "jti-b" : "jti-c";
+      expect(await s.sessions.get(created.id)).toMatchObject({ refreshJti: winner });
+      expect(await s.sessions.rotateRefresh(created.id, "jti-a", "jti-d")).toBe("mismatch");
+      expect(await s.sessions.rotateRefresh(created.id, winner, "jti-e")).toBe("rotated");
+      await s.sessions.delete(created.id);
+      expect(await s.sessions.rotateRefresh(created.id, "jti-e", "jti-f")).toBe("missing");
+      expect(await s.stored(created.id)).toBe(false);
+      expect(await s.sessions.rotateRefresh("*", "x", "y")).toBe("missing");
+    });
+
     test("bad session data is refused before it is stored", async () => {
       const userId = freshUser();
       const bad = { ...data, role: "superuser" } as unknown as typeof data;

@@ -110,6 +110,14 @@ export function createMemorySessionManager(
       return read(id, rec);
     },
 
+    async rotateRefresh(id, expected, next) {
+      const rec = isSessionId(id) ? live(id) : undefined;
+      if (!rec) return "missing";
+      if (rec.fields.refreshJti !== JSON.stringify(expected)) return "mismatch";
+      rec.fields.refreshJti = JSON.stringify(next);
+      return "rotated";
+    },
+
     async delete(id) {
       return live(id) !== undefined && remove(id);
     },
