@@ -2,8 +2,12 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, AuthUser } from "../app-env";
 import type { UserRole } from "../db/schema/enums";
 import { AppError } from "../lib/errors";
-import { StoreUnavailableError } from "../redis/types";
 import type { AuthService } from "./auth.service";
+
+/** The JWT of an `Authorization: Bearer <token>` header (token characters only), or undefined. */
+export function bearerAccessToken(header: string | undefined): string | undefined {
+  return header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header)?.[1] : undefined;
+}
 
 /**
  * Requires a valid access token whose session still exists (so logout and revocation act at once),
@@ -12,23 +16,14 @@ import type { AuthService } from "./auth.service";
  */
 export function authenticate(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
-    if (!match) throw new AppError("UNAUTHENTICATED", "A bearer access token is required");
-    try {
-      const admitted = await auth.authenticateRequest(match[1]!);
-      const user = admitted.user;
-      c.set("user", user);
-      auth.refuseOverLimit(admitted.rate);
-      c.set("scope", await auth.scopeOf(user));
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) {
-        throw new AppError("AUTH_UNAVAILABLE", "Authentication is temporarily unavailable", undefined, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    const token = bearerAccessToken(c.req.header("authorization"));
+    if (!token) throw new AppError("UNAUTHENTICATED", "A bearer access token is required");
+    // A StoreUnavailableError from here becomes 503 AUTH_UNAVAILABLE in the error handler.
+    const admitted = await auth.authenticateRequest(token);
+    const user = admitted.user;
+    c.set("user", user);
+    auth.refuseOverLimit(admitted.rate);
+    c.set("scope", await auth.scopeOf(user));
     await next();
   };
 }

@@ -63,3 +63,22 @@ export function pairsToRecord(pairs: unknown): Record<string, string> {
 
 /** Seconds → milliseconds for session lifetimes (at least 1 ms). */
 export const sessionTtlMs = (seconds: number) => Math.max(1, Math.round(seconds * 1000));
+
+/**
+ * A new session as both stores write it: a fresh id and the validated record, created and last
+ * accessed now, expiring after `ttlSeconds`. Checked before writing: a session that would read back
+ * as corrupt is a bug in the caller.
+ */
+export function newSession(userId: number, data: Omit<SessionData, "userId">, ttlSeconds: number) {
+  const now = Date.now();
+  const ttlMs = sessionTtlMs(ttlSeconds);
+  const iso = new Date(now).toISOString();
+  const stored = storedSession.parse({
+    ...data,
+    userId,
+    createdAt: iso,
+    lastAccessedAt: iso,
+    expiresAt: new Date(now + ttlMs).toISOString(),
+  });
+  return { id: newSessionId(), stored, ttlMs, expiresAtMs: now + ttlMs };
+}

@@ -14,12 +14,11 @@ import {
   decodeSession,
   encodeFields,
   isSessionId,
-  newSessionId,
+  newSession,
   pairsToRecord,
   type SessionPatch,
   sessionPatchSchema,
   sessionTtlMs,
-  storedSession,
 } from "./session-codec";
 import { type CommandArgs, isDisconnected, type RedisClient, runAll, unlinkMany } from "./topology";
 import { type Session, type SessionManager, StoreUnavailableError } from "./types";
@@ -84,21 +83,10 @@ export function createRedisSessionManager(
 
   return {
     async create(userId, data, ttlSeconds) {
-      const now = Date.now();
-      const ttlMs = sessionTtlMs(ttlSeconds);
-      const iso = new Date(now).toISOString();
-      // Checked before writing: a session that would read back as corrupt is a bug in the caller.
-      const stored = storedSession.parse({
-        ...data,
-        userId,
-        createdAt: iso,
-        lastAccessedAt: iso,
-        expiresAt: new Date(now + ttlMs).toISOString(),
-      });
-      const id = newSessionId();
+      const { id, stored, ttlMs, expiresAtMs } = newSession(userId, data, ttlSeconds);
       return store(async () => {
         // Index first: a session missing from its user's index would survive "log out everywhere".
-        await index(userId, id, now + ttlMs);
+        await index(userId, id, expiresAtMs);
         const key = sessionKeys.session(id);
         const results = await client.multi().hset(key, encodeFields(stored)).pexpire(key, ttlMs).exec();
         const failed = results?.find(([err]) => err);

@@ -6,10 +6,10 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { serveStatic } from "hono/bun";
 import { getCookie } from "hono/cookie";
 import type { AuthService } from "../../auth/auth.service";
+import { bearerAccessToken } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import type { BullDispatcher } from "../../jobs/bullmq";
 import { AppError } from "../../lib/errors";
-import { StoreUnavailableError } from "../../redis/types";
 import { BOARD_COOKIE, BOARD_PATH, verifyBoardCookie } from "./queues.board-session";
 
 // bull-board (the BullMQ UI) at /admin/queues, for admins only: a bearer access token of an admin,
@@ -18,32 +18,23 @@ import { BOARD_COOKIE, BOARD_PATH, verifyBoardCookie } from "./queues.board-sess
 /** Admins only, by bearer token or board cookie; the session must still exist either way. */
 export function boardAuth(deps: Pick<AppDeps, "config" | "sessions">, auth: AuthService): MiddlewareHandler {
   return async (c, next) => {
-    try {
-      const header = c.req.header("authorization");
-      const bearer = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header)?.[1] : undefined;
-      let role: string | null = null;
-      if (bearer) {
-        role = (await auth.authenticateAccessToken(bearer)).role;
-      } else {
-        const cookie = getCookie(c, BOARD_COOKIE);
-        const sessionId = cookie ? verifyBoardCookie(deps.config.jwtSecret, cookie) : null;
-        const session = sessionId ? await deps.sessions.get(sessionId) : null;
-        role = session?.role ?? null;
-        if (!session)
-          throw new AppError(
-            "UNAUTHENTICATED",
-            "Open the queue board with POST /api/system/queues/board-session first",
-          );
-      }
-      if (role !== "admin") throw new AppError("FORBIDDEN", "The queue board is for admins");
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) {
-        throw new AppError("AUTH_UNAVAILABLE", "Authentication is temporarily unavailable", undefined, {
-          cause: err,
-        });
-      }
-      throw err;
+    // A StoreUnavailableError from here becomes 503 AUTH_UNAVAILABLE in the error handler.
+    const bearer = bearerAccessToken(c.req.header("authorization"));
+    let role: string | null = null;
+    if (bearer) {
+      role = (await auth.authenticateAccessToken(bearer)).role;
+    } else {
+      const cookie = getCookie(c, BOARD_COOKIE);
+      const sessionId = cookie ? verifyBoardCookie(deps.config.jwtSecret, cookie) : null;
+      const session = sessionId ? await deps.sessions.get(sessionId) : null;
+      role = session?.role ?? null;
+      if (!session)
+        throw new AppError(
+          "UNAUTHENTICATED",
+          "Open the queue board with POST /api/system/queues/board-session first",
+        );
     }
+    if (role !== "admin") throw new AppError("FORBIDDEN", "The queue board is for admins");
     await next();
   };
 }

@@ -2,11 +2,10 @@ import {
   decodeSession,
   encodeFields,
   isSessionId,
-  newSessionId,
+  newSession,
   type SessionPatch,
   sessionPatchSchema,
   sessionTtlMs,
-  storedSession,
 } from "../session-codec";
 import type { Session, SessionManager } from "../types";
 
@@ -77,18 +76,8 @@ export function createMemorySessionManager(
   return {
     async create(userId, data, ttlSeconds) {
       sweep();
-      const now = Date.now();
-      const ttlMs = sessionTtlMs(ttlSeconds);
-      const iso = new Date(now).toISOString();
-      const stored = storedSession.parse({
-        ...data,
-        userId,
-        createdAt: iso,
-        lastAccessedAt: iso,
-        expiresAt: new Date(now + ttlMs).toISOString(),
-      });
-      const id = newSessionId();
-      store.set(id, { fields: encodeFields(stored), expiresAt: now + ttlMs });
+      const { id, stored, expiresAtMs } = newSession(userId, data, ttlSeconds);
+      store.set(id, { fields: encodeFields(stored), expiresAt: expiresAtMs });
       const ids = byUser.get(userId);
       if (ids) ids.add(id);
       else byUser.set(userId, new Set([id]));
