@@ -13,6 +13,7 @@ import { addYears, todayIso } from "../src/modules/measures/measures.dates";
 import { refreshMeasureRollups } from "../src/modules/measures/measures.rollups.repo";
 import * as measures from "../src/modules/measures/measures.service";
 import type { MeasureFilters } from "../src/modules/measures/measures.types";
+import { timeRuns } from "./lib/bench-measures-uncached";
 
 const { values: args } = parseArgs({
   options: {
@@ -62,8 +63,6 @@ const cases: [string, () => Promise<unknown>][] = [
   ["summary", () => measures.summary(db, filters)],
 ];
 
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const fmt = (v: number) => v.toFixed(1).padStart(8);
 
 const [{ n } = { n: 0 }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from cases`));
@@ -71,18 +70,12 @@ console.log(`${n} cases; ${filters.from} .. ${filters.to}, asOf ${filters.asOf};
 console.log(`${"measure".padEnd(26)}  p50 ms   p95 ms   max ms  p95 vs baseline`);
 let baseline = 0;
 for (const [name, run] of cases) {
-  for (let i = 0; i < 3; i++) await run(); // warm the buffer cache and prepared statements
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
+  const t = await timeRuns(name, runs, async () => {
     await run();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const p95 = quantile(times, 0.95);
-  baseline ||= p95;
-  const ratio = `${((100 * p95) / baseline).toFixed(0)}%`.padStart(9);
-  console.log(`${name.padEnd(26)}${fmt(quantile(times, 0.5))} ${fmt(p95)} ${fmt(times.at(-1)!)} ${ratio}`);
+  });
+  baseline ||= t.p95Ms;
+  const ratio = `${((100 * t.p95Ms) / baseline).toFixed(0)}%`.padStart(9);
+  console.log(`${name.padEnd(26)}${fmt(t.p50Ms)} ${fmt(t.p95Ms)} ${fmt(t.maxMs)} ${ratio}`);
 }
 
 if (args.refresh) {

@@ -13,6 +13,9 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
+/** Who and where of the request behind an audit row (see auditContext). */
+export type AuditContext = Pick<AuditEntry, "userId" | "requestId" | "ip">;
+
 // Keys whose values never reach the audit log, at any depth.
 const SECRET_KEYS = /pass(word)?|hash|token|secret/i;
 

@@ -5,7 +5,7 @@ import type { Court } from "../../db/schema";
 import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
 import type { CacheManager } from "../../redis/types";
-import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import { currentJudgesOfCourt } from "../judges/judges.repo";
 import { todayIso } from "../measures/measures.dates";
 import { nestTree, subtreeIds, wouldCycle } from "./courts.hierarchy";
@@ -20,8 +20,6 @@ import {
   updateCourt,
 } from "./courts.repo";
 import type { CreateCourtInput, UpdateCourtInput } from "./courts.schemas";
-
-type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
 
 export function toCourtJson(c: Court) {
   return {
@@ -153,7 +151,12 @@ export function createCourtsService(db: Database, cache: CacheManager) {
       };
     },
 
-    async create(actor: AuthUser, scope: CourtIds, input: CreateCourtInput, ctx: AuditCtx): Promise<Court> {
+    async create(
+      actor: AuthUser,
+      scope: CourtIds,
+      input: CreateCourtInput,
+      ctx: AuditContext,
+    ): Promise<Court> {
       const parentId = await resolveParent(actor, scope, input);
       if (parentId == null && actor.role !== "admin") {
         throw new AppError("FORBIDDEN", "Only an admin can make a top-level court");
@@ -184,7 +187,7 @@ export function createCourtsService(db: Database, cache: CacheManager) {
       scope: CourtIds,
       id: number,
       input: UpdateCourtInput,
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ): Promise<Court> {
       await getVisible(id, scope);
       const parentId = await resolveParent(actor, scope, input);

@@ -10,7 +10,7 @@ import { AppError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { BodyTooLargeError, MultipartError, multipartBoundary } from "../../lib/multipart";
 import { problemsOf } from "../../lib/validation";
-import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import {
   type BatchFilters,
   type BatchVisibility,
@@ -29,8 +29,6 @@ import {
 import { UploadFields } from "./imports.schemas";
 import { withStagingTransaction } from "./imports.staging";
 import { readUpload, uploadChecksum } from "./imports.upload";
-
-type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
 
 /** Admins and analysts see every batch; a court administrator sees the batches they uploaded. */
 export function visibilityOf(user: Pick<AuthUser, "id" | "role">): BatchVisibility {
@@ -115,7 +113,7 @@ export function createImportsService(deps: {
       req: UploadRequest,
       user: AuthUser,
       scope: CourtIds,
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ): Promise<{ created: boolean; batch: DailyImportBatch }> {
       const boundary = multipartBoundary(req.contentType);
       if (!boundary) {
@@ -233,7 +231,7 @@ export function createImportsService(deps: {
       }
     },
 
-    async retry(id: number, user: AuthUser, ctx: AuditCtx): Promise<DailyImportBatch> {
+    async retry(id: number, user: AuthUser, ctx: AuditContext): Promise<DailyImportBatch> {
       const batch = await withTransaction(db, async (txn) => {
         const tx = txn as unknown as typeof db;
         const current = await findBatch(tx, id, visibilityOf(user));

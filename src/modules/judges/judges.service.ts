@@ -5,7 +5,7 @@ import type { Judge } from "../../db/schema";
 import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
 import type { CacheManager } from "../../redis/types";
-import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import type { CourtsService } from "../courts/courts.service";
 import { todayIso } from "../measures/measures.dates";
 import {
@@ -29,8 +29,6 @@ import type {
   UpdateAssignmentInput,
   UpdateJudgeInput,
 } from "./judges.schemas";
-
-type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
 
 export function toJudgeJson(j: JudgeRow) {
   return {
@@ -131,7 +129,7 @@ export function createJudgesService(db: Database, cache: CacheManager, courts: C
       };
     },
 
-    async create(scope: CourtIds, input: CreateJudgeInput, ctx: AuditCtx) {
+    async create(scope: CourtIds, input: CreateJudgeInput, ctx: AuditContext) {
       const courtId = await resolveCourt(scope, input);
       const created = await withTransaction(db, async (tx) => {
         const row = await insertJudge(tx, {
@@ -153,7 +151,7 @@ export function createJudgesService(db: Database, cache: CacheManager, courts: C
       return getVisible(created.id, null);
     },
 
-    async update(actor: AuthUser, scope: CourtIds, id: number, input: UpdateJudgeInput, ctx: AuditCtx) {
+    async update(actor: AuthUser, scope: CourtIds, id: number, input: UpdateJudgeInput, ctx: AuditContext) {
       const before = await getVisible(id, scope);
       assertHomeInScope(actor, scope, before);
       const courtId =
@@ -179,7 +177,7 @@ export function createJudgesService(db: Database, cache: CacheManager, courts: C
       return getVisible(id, null);
     },
 
-    async addAssignment(scope: CourtIds, judgeId: number, input: CreateAssignmentInput, ctx: AuditCtx) {
+    async addAssignment(scope: CourtIds, judgeId: number, input: CreateAssignmentInput, ctx: AuditContext) {
       await getVisible(judgeId, scope);
       const courtId = await resolveCourt(scope, input);
       const created = await withTransaction(db, async (tx) => {
@@ -207,7 +205,7 @@ export function createJudgesService(db: Database, cache: CacheManager, courts: C
       judgeId: number,
       assignmentId: number,
       input: UpdateAssignmentInput,
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ) {
       await getVisible(judgeId, scope);
       const before = await findAssignment(db, judgeId, assignmentId);

@@ -2,11 +2,9 @@ import type { Database } from "../../db/client";
 import { CASE_TYPES, type CaseType } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
 import type { CacheManager } from "../../redis/types";
-import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import { listTimeStandardRows, replaceTiers } from "./time-standards.repo";
 import type { TimeStandardJson } from "./time-standards.schemas";
-
-type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
 
 const TTL_S = 600;
 /** The measures engineer tags every cached measure with this, in the "measures" namespace. */
@@ -51,7 +49,7 @@ export function createTimeStandardsService(db: Database, cache: CacheManager) {
     async replace(
       caseType: CaseType,
       tiers: { percent: number; days: number }[],
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ): Promise<TimeStandardJson> {
       const before = (await all()).find((s) => s.caseType === caseType)!;
       const rows = await withTransaction(db, async (tx) => {

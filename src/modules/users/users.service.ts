@@ -7,7 +7,7 @@ import type { User } from "../../db/schema";
 import type { UserRole } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
-import { type AuditEntry, insertAudit } from "../audit/audit.repo";
+import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import {
   countActiveAdmins,
   findUserInScope,
@@ -16,8 +16,6 @@ import {
   type UserFilters,
   updateUser,
 } from "./users.repo";
-
-type AuditCtx = Pick<AuditEntry, "userId" | "requestId" | "ip">;
 
 export function toUserJson(u: User) {
   return {
@@ -63,7 +61,7 @@ export function createUsersService(db: Database, auth: AuthService) {
       actor: AuthUser,
       scope: CourtIds,
       input: { email: string; name: string; password: string; role: UserRole; courtId?: number | null },
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ): Promise<User> {
       const courtId = input.courtId ?? (actor.role === "court_admin" ? actor.courtId : null);
       checkAssignable(actor, scope, input.role, courtId);
@@ -92,7 +90,7 @@ export function createUsersService(db: Database, auth: AuthService) {
       scope: CourtIds,
       id: number,
       input: { name?: string; role?: UserRole; courtId?: number | null; active?: boolean; password?: string },
-      ctx: AuditCtx,
+      ctx: AuditContext,
     ): Promise<User> {
       const before = await getInScope(id, scope);
       const role = input.role ?? before.role;
@@ -137,7 +135,7 @@ export function createUsersService(db: Database, auth: AuthService) {
       return updated;
     },
 
-    async deactivate(actor: AuthUser, scope: CourtIds, id: number, ctx: AuditCtx): Promise<User> {
+    async deactivate(actor: AuthUser, scope: CourtIds, id: number, ctx: AuditContext): Promise<User> {
       return this.update(actor, scope, id, { active: false }, ctx);
     },
   };
