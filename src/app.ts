@@ -9,7 +9,7 @@ import type { AppDeps } from "./deps";
 import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
-import { httpEdge, REQUEST_ID_HEADER, requestIdOf } from "./lib/http-edge";
+import { httpEdge, requestIdMiddleware } from "./lib/http-edge";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
@@ -26,10 +26,7 @@ export function createApp(deps: AppDeps) {
   const http = createHttpObservability(deps.metrics);
 
   // First the request id, which the log line and every answer carry.
-  app.use((c, next) => {
-    c.set("requestId", requestIdOf(c.req.header(REQUEST_ID_HEADER)));
-    return next();
-  });
+  app.use(requestIdMiddleware);
   // Then logging and metrics, so that every answer (preflights and errors included) is logged and counted.
   app.use(
     pinoLogger({

@@ -49,6 +49,13 @@ export function requestIdOf(header: string | undefined): string {
     : crypto.randomUUID();
 }
 
+/** First middleware: the request id, which the log line, the headers and every error body carry. */
+export const requestIdMiddleware: MiddlewareHandler<AppEnv> = (c, next) => {
+  c.set("requestId", requestIdOf(c.req.header(REQUEST_ID_HEADER)));
+  return next();
+};
+
+/** After requestIdMiddleware: echoes its id, and adds the security and CORS headers. */
 export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
   const origins = new Set(opts.cors.origins);
   const expose = opts.cors.exposeHeaders.join(",");
@@ -66,12 +73,7 @@ export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
   }
 
   return async function httpEdge(c, next) {
-    // Set by the first middleware (the log line needs it); generated here when mounted alone.
-    let id = c.get("requestId");
-    if (id === undefined) {
-      id = requestIdOf(c.req.header(REQUEST_ID_HEADER));
-      c.set("requestId", id);
-    }
+    const id = c.get("requestId");
     const cors = c.req.path.startsWith(opts.corsPrefix);
     const origin = cors ? c.req.header("origin") : undefined;
 
