@@ -1,4 +1,4 @@
-// Backup-aware migrations: `bun run migrate:<dev|staging|prod>[:dry]`. See README "Operator scripts".
+// Backup-aware migrations: `bun run migrate:<dev|staging|prod>[:dry]`. See docs/operations.md.
 //
 //   dev      apply pending migrations (PostgreSQL, or the embedded PGlite directory without a URL)
 //   staging  pg_dump backup, verified, then apply

@@ -1,5 +1,5 @@
 // `bun run db:restore <file> [--target dev|staging|prod] --yes`: restores a backup taken by
-// scripts/migrate.ts (pg_dump custom format) into the target database. See README "Operator scripts".
+// scripts/migrate.ts (pg_dump custom format) into the target database. See docs/operations.md.
 //
 // The archive is verified first (pg_restore --list); the restore drops and recreates the archive's
 // objects in one transaction, so a failure leaves the target as it was.

@@ -1,4 +1,4 @@
-// Seeds: `bun run db:seed:<dev|staging|prod>`. See README "Operator scripts".
+// Seeds: `bun run db:seed:<dev|staging|prod>`. See docs/operations.md.
 //
 //   dev      demo data (src/db/seed/): courts, judges, users with development passwords, cases and
 //            activities; PostgreSQL, or the embedded PGlite directory without a URL

@@ -9,7 +9,7 @@ import { ADMIN, createWorld, login, VIEWER, type World } from "../lib/world";
 
 // Scenario 1: Redis killed under load. What "reads keep answering from PostgreSQL" can mean when
 // every data route needs a session, and sessions live in Redis:
-//  a) the cache Redis dies (CACHE_REDIS_URL on its own server, as the README recommends): every
+//  a) the cache Redis dies (CACHE_REDIS_URL on its own server, as docs/operations.md recommends): every
 //     read, authenticated ones included, answers 200 from PostgreSQL; health says degraded;
 //  b) the Redis of sessions and rate limits dies: public reads (health, probes, version, OpenAPI)
 //     answer 200 and health says degraded; authenticated routes and logins fail closed with

@@ -48,7 +48,7 @@ export interface BenchReport {
 const fmtRate = (v: number | undefined) => (v === undefined ? "" : Math.round(v).toLocaleString("en-US"));
 const fmtMs = (v: number | undefined) => (v === undefined ? "" : v < 10 ? v.toFixed(2) : v.toFixed(1));
 
-/** The table as Markdown (the terminal reads it fine, and the README takes it as is). */
+/** The table as Markdown (the terminal reads it fine, and docs/benchmarks.md takes it as is). */
 export function formatTable(rows: BenchRow[]): string {
   const head = [
     "measurement",

@@ -8,7 +8,7 @@ import type { CaseSpec, EventSpec } from "../helpers/case-data";
 
 // A small, seeded case population with every shape the list must handle (filed, inactive and
 // reactivated, disposed, reopened, several events on one day), and the expectations the tests
-// compute from it with the DOMAIN.md rules, independently of the SQL.
+// compute from it with the rules of docs/measures.md, independently of the SQL.
 
 export interface Expected {
   id: number;
@@ -94,7 +94,7 @@ export function generateCases(n: number, courts: Court[], judgeIds: number[], se
   return specs;
 }
 
-/** What the API should say about each case today, from the DOMAIN.md rules in TypeScript. */
+/** What the API should say about each case today, from the rules of docs/measures.md in TypeScript. */
 export function expectationsOf(specs: CaseSpec[], ids: number[]): Expected[] {
   const today = todayIso();
   return specs.map((s, i) => {

@@ -9,7 +9,7 @@ import { type Expected, expectationsOf, generateCases, sortExpected } from "./da
 import { walkPages } from "./walk";
 
 // Every filter alone and in combination, under every sort, against expectations computed in the
-// test from the DOMAIN.md rules; each query is walked page by page to its last cursor.
+// test from the rules of docs/measures.md; each query is walked page by page to its last cursor.
 
 describePgRedis("GET /api/cases filters and sorts", () => {
   let t: TestApp;

@@ -14,7 +14,7 @@ export async function resetData(t: TestApp): Promise<void> {
   await resetRedis(t.deps.redis as never);
 }
 
-/** The model time standards of DOMAIN.md, as the seed stores them. */
+/** The model time standards (docs/measures.md), as the seed stores them. */
 export async function seedStandards(db: Database): Promise<void> {
   await db.insert(timeStandards).values(timeStandardRows()).onConflictDoNothing();
 }

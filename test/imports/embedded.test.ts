@@ -152,7 +152,7 @@ describe("embedded mode: the real API process on PGlite processes an upload", ()
         else if (Date.now() > deadline) throw new Error(`no login: ${res.status} ${await res.text()}`);
         else await Bun.sleep(500);
       }
-      // The README's sample files (docs/samples), against the demo seed's courts and judges.
+      // The sample files of docs/imports.md (docs/samples), against the demo seed's courts and judges.
       const form = uploadForm({
         cases: Bun.file(`${ROOT}/docs/samples/cases.csv`),
         activities: Bun.file(`${ROOT}/docs/samples/activities.csv`),

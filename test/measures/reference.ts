@@ -1,4 +1,4 @@
-// A deliberately naive implementation of every measure of DOMAIN.md, straight from the definitions,
+// A deliberately naive implementation of every measure of docs/measures.md, straight from the definitions,
 // over in-memory rows: one case and one day at a time, no rollups. The randomized test compares the
 // SQL/rollup implementation with it.
 import type { ActivityType, CaseType, Disposition, Outcome } from "../../src/db/schema/enums";

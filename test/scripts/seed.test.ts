@@ -80,7 +80,7 @@ describePg("scripts/seed.ts", () => {
   );
 
   test(
-    "the seeded data follows the measure rules of DOMAIN.md",
+    "the seeded data follows the measure rules of docs/measures.md",
     async () => {
       const count = (q: string) => scalar(a.url, `select count(*)::int as n from (${q}) x`);
       const STATUS = "('filed','reopened','reactivated','placed_inactive','disposed')";

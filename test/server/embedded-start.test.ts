@@ -17,7 +17,7 @@ describe("embedded mode start-up", () => {
       const started = Date.now();
       const res = await waitForHttp(`http://127.0.0.1:${port}/api/system/health`, 15_000);
       expect(res.status).toBe(200);
-      // Up and serving; "degraded" only because embedded mode has no Redis (ARCHITECTURE.md).
+      // Up and serving; "degraded" only because embedded mode has no Redis (docs/architecture.md).
       const body = (await res.json()) as { status: string; reasons?: string[] };
       expect(body.status).toBe("degraded");
       expect(body.reasons?.join(" ")).toContain("REDIS_URL");

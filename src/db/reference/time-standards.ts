@@ -7,7 +7,7 @@ export interface TimeStandardTier {
 }
 
 /**
- * Model Time Standards for State Trial Courts (2011), as listed in ../shared/DOMAIN.md. The
+ * Model Time Standards for State Trial Courts (2011), as listed in docs/measures.md. The
  * time_standards table is seeded from this constant and admins may edit it there; code that needs
  * the reference values without a database (seeds, tests, defaults) imports them from here.
  * Tiers are in ascending order of percent and days.

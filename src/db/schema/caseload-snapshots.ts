@@ -3,8 +3,8 @@ import { courts } from "./courts";
 import { caseType } from "./enums";
 
 /**
- * The active pending caseload per day, court, case type and age bucket (DOMAIN.md buckets `0-30` …
- * `366+`), written by the nightly snapshot job, for trend lines that would otherwise recompute every
+ * The active pending caseload per day, court, case type and age bucket (the buckets `0-30` …
+ * `366+` of docs/measures.md), written by the nightly snapshot job, for trend lines that would otherwise recompute every
  * past day. Rewritten whole for a date, so running the job twice for a day changes nothing.
  */
 export const caseloadSnapshots = pgTable(

@@ -1,6 +1,6 @@
 import { pgEnum } from "drizzle-orm/pg-core";
 
-// Vocabularies of ../shared/DOMAIN.md, enforced by PostgreSQL enum types. The TypeScript tuples are
+// Vocabularies of docs/measures.md and docs/imports.md, enforced by PostgreSQL enum types. The TypeScript tuples are
 // the single source for zod schemas too.
 
 export const COURT_LEVELS = ["supreme", "appellate", "trial", "limited"] as const;

@@ -14,7 +14,7 @@ import { CASE_PROFILES } from "./profiles";
 import { statusTimeline } from "./timeline";
 
 // One case and its activities, drawn from its own PRNG stream: the status events (timeline.ts)
-// follow the measure rules of ../shared/DOMAIN.md, the docket (court-events.ts) fills the active
+// follow the measure rules of docs/measures.md, the docket (court-events.ts) fills the active
 // stretches; this file assembles the cases and case_activities rows.
 
 export const CASE_COLUMNS = [

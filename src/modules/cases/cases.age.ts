@@ -1,7 +1,7 @@
 import type { STATUS_EVENT_TYPES } from "../../db/schema/enums";
 import { daysBetween } from "../measures/measures.dates";
 
-// A case's start date, inactive days and age at a date D, per ../shared/DOMAIN.md, from its status
+// A case's start date, inactive days and age at a date D, per docs/measures.md, from its status
 // events. The same rules as the measures' rollups (src/modules/measures/measures.rollups.sql.ts), so
 // a case's detail page and the dashboard's age figures agree:
 // - start date S: the latest filed or reopened event on or before D;

@@ -40,7 +40,7 @@ export async function upsertCases(tx: Database, rows: readonly CaseRow[]): Promi
 }
 
 /**
- * DOMAIN.md: each case has a `filed` event on filed_on and, when disposed_on is set, a `disposed`
+ * docs/imports.md: each case has a `filed` event on filed_on and, when disposed_on is set, a `disposed`
  * event on it. Status events from a cases file carry no source_id. A derived event the case row no
  * longer supports is removed first: a filed event on another date (a case is filed once, so that was
  * a correction), and a disposed event on another date unless the case was reopened after it (then it

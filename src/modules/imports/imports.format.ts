@@ -1,6 +1,6 @@
 import type { ImportFile } from "../../db/schema/import-staged-rows";
 
-// The daily import format of ../shared/DOMAIN.md: which columns each file has and which are
+// The daily import format of docs/imports.md: which columns each file has and which are
 // required. Staged rows keep the known columns in exactly this order (unknown columns are dropped at
 // upload), so the processor reads values by position whatever order the file had.
 

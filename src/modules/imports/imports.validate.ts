@@ -11,7 +11,7 @@ import {
   type Outcome,
 } from "../../db/schema/enums";
 
-// Row validation of the daily import format (../shared/DOMAIN.md): required fields, dates,
+// Row validation of the daily import format (docs/imports.md): required fields, dates,
 // vocabularies, court and judge codes, the uploader's court scope, disposed_on not before filed_on.
 // Every problem of a row is reported, each with its field, so one pass over the errors fixes the file.
 // Whether an activity's case exists is checked later against the database (cases land first).

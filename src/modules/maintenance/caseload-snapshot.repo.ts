@@ -5,7 +5,7 @@ import { AGE_BUCKETS } from "../measures/measures.pending.repo";
 
 // The nightly caseload snapshot: active pending cases at the end of a day by court, case type and
 // age bucket, from the measure rollups (a case is active pending at D when one of its pending spans
-// covers D; its age is D - age_base, DOMAIN.md's "Age"). The day's rows are replaced whole, so
+// covers D; its age is D - age_base, the "age" of docs/measures.md). The day's rows are replaced whole, so
 // running it twice, or again after a late import, leaves exactly one correct snapshot.
 
 const BUCKET_SQL = sql.raw(

@@ -10,7 +10,7 @@ import type { KeyFilters } from "./measures.types";
 // when one of its spans has active_from <= D < active_to (active_to exclusive: the closing event's
 // day is no longer pending), and its age at D is D - age_base whole days.
 
-/** Upper bounds of the age buckets of DOMAIN.md (inclusive), the last one open. */
+/** Upper bounds of the age buckets of docs/measures.md (inclusive), the last one open. */
 export const AGE_BUCKETS = [
   { label: "0-30", max: 30 },
   { label: "31-60", max: 60 },

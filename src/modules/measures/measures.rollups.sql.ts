@@ -34,7 +34,7 @@ const RANK = sql`case type when 'filed' then 0 when 'reopened' then 1 when 'reac
  * _mr_dates: one row per case and distinct status-event date d that opens an active span or holds a
  * disposed event, with
  * - state_rank: the rank of the day's last event (<= 2: active pending at the end of d);
- * - s: the start date, the latest filed/reopened date on or before d (DOMAIN.md "start date");
+ * - s: the start date, the latest filed/reopened date on or before d (the "start date" of docs/measures.md);
  * - idays: inactive days between s and d: for each placed_inactive dated s <= p < d, the days to the
  *   next reactivated event (strictly after p: a same-day reactivation came before it), or to d;
  * - next_d: the case's next status-event date (where the span that starts at d ends).

@@ -31,7 +31,7 @@ import {
 import * as measures from "./measures.service";
 import type { MeasureFilters } from "./measures.types";
 
-// GET /api/measures/*: every measure of ../shared/DOMAIN.md for the caller's court scope, as JSON or
+// GET /api/measures/*: every measure of docs/measures.md for the caller's court scope, as JSON or
 // text/csv (format=csv or Accept: text/csv); cached in Redis per effective scope and parameters
 // (measures.cache.ts), with an ETag and 304 for If-None-Match, and fresh=true to recompute.
 

@@ -19,7 +19,7 @@ import type {
 import { trialSettingCounts } from "./measures.trials.repo";
 import type { Granularity, MeasureFilters } from "./measures.types";
 
-// The measures of ../shared/DOMAIN.md. The repos return exact integer aggregates computed in
+// The measures of docs/measures.md. The repos return exact integer aggregates computed in
 // PostgreSQL; this layer applies the rounding rules (measures.math.ts) and fills in empty periods.
 // Lists per case type contain the types that have data, in vocabulary order.
 
