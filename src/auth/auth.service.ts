@@ -6,13 +6,14 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { insertAudit } from "../modules/audit/audit.repo";
 import { courtSubtreeIds } from "../modules/courts/courts.tree.repo";
-import { findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
+import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
 import { type RequestGate, sequentialGate } from "../redis/request-gate";
 import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
 import { durationSeconds } from "./durations";
 import { verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { CourtIds } from "./scope";
 import { createTokenSigner, InvalidTokenError } from "./tokens";
+import { createUserStateCache, sessionMatches } from "./user-state";
 
 export interface AuthDeps {
   config: Config;
@@ -57,6 +58,39 @@ export function createAuthService(deps: AuthDeps) {
   const refreshTtl = durationSeconds(config.JWT_REFRESH_EXPIRES_IN);
   const scopeCache = deps.cache.withNamespace("scope");
   const gate = deps.gate ?? sequentialGate(sessions, rateLimiter);
+  const userStates = createUserStateCache({
+    load: async (id) => (await findUserAuthState(db, id)) ?? null,
+    ttlMs: config.AUTH_USER_STATE_TTL_MS,
+  });
+
+  /**
+   * The caller behind a live session, once the account agrees with it: the row exists, is active, and
+   * holds the role and court the session was opened with. A remembered state that disagrees is read
+   * again before judging (it may predate a change made through the API, which then also ended the
+   * old sessions). A deleted or deactivated account loses every session; a session whose role or
+   * court changed behind the API's back loses itself (the user logs in again and gets the new ones).
+   */
+  async function callerOf(session: Session, { reread = false } = {}): Promise<AuthUser> {
+    let state = reread ? await userStates.reload(session.userId) : null;
+    if (!reread) {
+      const cached = await userStates.get(session.userId);
+      state = cached.state;
+      if (!sessionMatches(state, session) && !cached.fresh) state = await userStates.reload(session.userId);
+    }
+    if (!sessionMatches(state, session)) {
+      const gone = state === null || !state.active;
+      if (gone) await sessions.deleteAllForUser(session.userId);
+      else await sessions.delete(session.id);
+      logger.warn(
+        { userId: session.userId },
+        gone
+          ? "session refused: the account is deleted or inactive; its sessions are revoked"
+          : "session refused: the account's role or court changed since login",
+      );
+      throw invalidToken();
+    }
+    return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
+  }
 
   function refuseOver(r: RateLimitResult): void {
     if (!r.allowed) {
@@ -141,6 +175,7 @@ export function createAuthService(deps: AuthDeps) {
         });
         throw invalidCredentials();
       }
+      userStates.remember(user.id, { active: user.active, role: user.role, courtId: user.courtId });
       const session = await sessions.create(
         user.id,
         { role: user.role, courtId: user.courtId, ip: meta.ip, userAgent: meta.userAgent, refreshJti: null },
@@ -170,6 +205,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
+      // Refreshing is rare: the account is read from the database, never from the cache.
+      await callerOf(session, { reread: true });
       const rotated = session.refreshJti === claims.jti ? await rotateTokens(session, claims.jti) : null;
       if (rotated === null) {
         await sessions.delete(session.id);
@@ -195,13 +232,27 @@ export function createAuthService(deps: AuthDeps) {
       const claims = await accessClaims(token);
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
-      return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
+      return callerOf(session);
+    },
+
+    /** The caller behind a session id known by other means (the queue board's cookie), or null. */
+    async authenticateSession(sessionId: string): Promise<AuthUser | null> {
+      const session = await sessions.get(sessionId);
+      if (!session) return null;
+      try {
+        return await callerOf(session);
+      } catch (err) {
+        if (err instanceof AppError && err.code === "UNAUTHENTICATED") return null;
+        throw err;
+      }
     },
 
     /**
      * An API request's caller: the token (signature and claims), its session (read and touched, so
      * revocation acts at once) and one hit of the caller's API rate limit — the last two in one Redis
-     * round trip where sessions and rate limits share a server (request-gate.ts).
+     * round trip where sessions and rate limits share a server (request-gate.ts) — and the account
+     * behind the session, still active with the same role and court (user-state.ts: read from
+     * PostgreSQL at most once per AUTH_USER_STATE_TTL_MS per user and process, not per request).
      */
     async authenticateRequest(token: string): Promise<{ user: AuthUser; rate: RateLimitResult }> {
       const claims = await accessClaims(token);
@@ -211,13 +262,19 @@ export function createAuthService(deps: AuthDeps) {
         windowSeconds: config.RATE_LIMIT_WINDOW_S,
       });
       if (!session || session.userId !== claims.userId || !rate) throw invalidToken();
-      const user = {
-        id: session.userId,
-        role: session.role,
-        courtId: session.courtId,
-        sessionId: session.id,
-      };
-      return { user, rate };
+      if (!rate.allowed) {
+        // Refused with 429 anyway: named for the log line, without spending a database read.
+        return {
+          user: { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id },
+          rate,
+        };
+      }
+      return { user: await callerOf(session), rate };
+    },
+
+    /** After a change to a user made through the API: this process reads the account again. */
+    forgetUserState(userId: number): void {
+      userStates.forget(userId);
     },
 
     /** 429 with Retry-After when a counted hit went over its limit. */

@@ -20,6 +20,15 @@ export async function findUserById(db: Db, id: number): Promise<User | undefined
   return row;
 }
 
+/** What authorization depends on (see auth/user-state.ts); undefined when the row does not exist. */
+export async function findUserAuthState(db: Db, id: number) {
+  const [row] = await db
+    .select({ active: users.active, role: users.role, courtId: users.courtId })
+    .from(users)
+    .where(eq(users.id, id));
+  return row;
+}
+
 /** Scope rule for users: a scoped administrator sees users of courts in their subtree only. */
 export function userScopeCondition(scope: CourtIds): SQL | undefined {
   if (scope === null) return undefined;

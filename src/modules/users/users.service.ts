@@ -128,6 +128,7 @@ export function createUsersService(db: Database, auth: AuthService) {
         await insertAudit(tx, { ...ctx, action: "user.updated", entity: "user", entityId: id, changes });
         return row!;
       });
+      auth.forgetUserState(id);
       // Sessions carry role and court: any change to them, a deactivation or a reset ends the sessions.
       if (input.role !== undefined || input.courtId !== undefined || input.active === false || passwordHash) {
         await auth.revokeUserSessions(id);
