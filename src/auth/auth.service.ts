@@ -282,9 +282,14 @@ export function createAuthService(deps: AuthDeps) {
       refuseOver(rate);
     },
 
-    /** Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court writes). */
+    /**
+     * Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court
+     * writes). Fails closed: a scoped role without a court (a row from before courts were required)
+     * sees nothing.
+     */
     async scopeOf(user: Pick<AuthUser, "role" | "courtId">): Promise<CourtIds> {
-      if (user.role === "admin" || user.role === "analyst" || user.courtId === null) return null;
+      if (user.role === "admin" || user.role === "analyst") return null;
+      if (user.courtId === null) return [];
       const courtId = user.courtId;
       return scopeCache.getOrSet(`court:${courtId}`, 300, () => courtSubtreeIds(db, courtId), {
         tags: ["courts"],
