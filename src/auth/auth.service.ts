@@ -2,6 +2,7 @@ import type { AuthUser } from "../app-env";
 import type { Config } from "../config/env";
 import type { Database } from "../db/client";
 import type { User } from "../db/schema";
+import { withTransaction } from "../db/transaction";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { insertAudit } from "../modules/audit/audit.repo";
@@ -10,7 +11,7 @@ import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "..
 import { type RequestGate, sequentialGate } from "../redis/request-gate";
 import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
 import { durationSeconds } from "./durations";
-import { verifyAgainstDummy, verifyPassword } from "./passwords";
+import { hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { CourtIds } from "./scope";
 import { createTokenSigner, InvalidTokenError } from "./tokens";
 import { createUserStateCache, sessionMatches } from "./user-state";
@@ -148,6 +149,15 @@ export function createAuthService(deps: AuthDeps) {
     const pair = await signPair(session);
     if ((await sessions.rotateRefresh(session.id, from, pair.refresh.jti)) !== "rotated") return null;
     return tokenPair(session.id, pair);
+  }
+
+  /** Revokes every session of a user except `keep` (password change, deactivation, role change). */
+  async function revokeUserSessions(userId: number, keep?: string): Promise<number> {
+    if (!keep) return sessions.deleteAllForUser(userId);
+    const list = await sessions.listForUser(userId);
+    let removed = 0;
+    for (const s of list) if (s.id !== keep && (await sessions.delete(s.id))) removed++;
+    return removed;
   }
 
   return {
@@ -358,23 +368,59 @@ export function createAuthService(deps: AuthDeps) {
       });
     },
 
-    /** Revokes every session of a user except `keep` (password change, deactivation, role change). */
-    async revokeUserSessions(userId: number, keep?: string): Promise<number> {
-      if (!keep) return sessions.deleteAllForUser(userId);
-      const list = await sessions.listForUser(userId);
-      let removed = 0;
-      for (const s of list) if (s.id !== keep && (await sessions.delete(s.id))) removed++;
-      return removed;
-    },
+    revokeUserSessions,
 
-    async verifyCurrentPassword(userId: number, password: string): Promise<User> {
-      const row = await findUserById(db, userId);
-      if (!row || !(await verifyPassword(password, row.passwordHash))) {
+    /**
+     * A user changes their own password, proving the current one. Guesses of the current password
+     * count on the login limits (per account and per IP, the same counters as POST /login: a stolen
+     * access token gives no extra guesses), and a wrong one is audited like a failed login. Every
+     * other session of the user ends.
+     */
+    async changePassword(
+      user: AuthUser,
+      input: { currentPassword: string; newPassword: string },
+      meta: RequestMeta,
+    ): Promise<{ revokedSessions: number }> {
+      const row = await findUserById(db, user.id);
+      if (!row) throw invalidToken();
+      await limit(`login:ip:${meta.ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+      await limit(
+        `login:email:${row.email.trim().toLowerCase()}`,
+        config.LOGIN_RATE_LIMIT_PER_MIN,
+        config.RATE_LIMIT_WINDOW_S,
+      );
+      if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
+        await insertAudit(db, {
+          userId: user.id,
+          action: "auth.password_change_failed",
+          entity: "user",
+          entityId: user.id,
+          changes: { reason: "wrong_password", session: sessionHandle(user.sessionId) },
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
         throw new AppError("VALIDATION_FAILED", "The current password is wrong", [
           { path: "body.currentPassword", message: "does not match" },
         ]);
       }
-      return row;
+      if (input.currentPassword === input.newPassword) {
+        throw new AppError("VALIDATION_FAILED", "The new password must differ from the current one", [
+          { path: "body.newPassword", message: "must differ from the current password" },
+        ]);
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      await withTransaction(db, async (tx) => {
+        await updateUser(tx, user.id, { passwordHash });
+        await insertAudit(tx, {
+          userId: user.id,
+          action: "auth.password_changed",
+          entity: "user",
+          entityId: user.id,
+          requestId: meta.requestId,
+          ip: meta.ip,
+        });
+      });
+      return { revokedSessions: await revokeUserSessions(user.id, user.sessionId) };
     },
   };
 }
