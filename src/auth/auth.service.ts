@@ -2,7 +2,6 @@ import type { AuthUser } from "../app-env";
 import type { Config } from "../config/env";
 import type { Database } from "../db/client";
 import type { User } from "../db/schema";
-import { withTransaction } from "../db/transaction";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { insertAudit } from "../modules/audit/audit.repo";
@@ -11,10 +10,11 @@ import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "..
 import { type RequestGate, sequentialGate } from "../redis/request-gate";
 import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
 import { durationSeconds } from "./durations";
-import { hashPassword, verifyAgainstDummy, verifyPassword } from "./passwords";
+import { changeOwnPassword } from "./password-change";
+import { verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { CourtIds } from "./scope";
+import { createSessionCaller, SessionRefusedError } from "./session-caller";
 import { createTokenSigner, InvalidTokenError } from "./tokens";
-import { createUserStateCache, sessionMatches } from "./user-state";
 
 export interface AuthDeps {
   config: Config;
@@ -59,38 +59,21 @@ export function createAuthService(deps: AuthDeps) {
   const refreshTtl = durationSeconds(config.JWT_REFRESH_EXPIRES_IN);
   const scopeCache = deps.cache.withNamespace("scope");
   const gate = deps.gate ?? sequentialGate(sessions, rateLimiter);
-  const userStates = createUserStateCache({
-    load: async (id) => (await findUserAuthState(db, id)) ?? null,
-    ttlMs: config.AUTH_USER_STATE_TTL_MS,
+  const accounts = createSessionCaller({
+    sessions,
+    logger,
+    loadState: async (id) => (await findUserAuthState(db, id)) ?? null,
+    stateTtlMs: config.AUTH_USER_STATE_TTL_MS,
   });
 
-  /**
-   * The caller behind a live session, once the account agrees with it: the row exists, is active, and
-   * holds the role and court the session was opened with. A remembered state that disagrees is read
-   * again before judging (it may predate a change made through the API, which then also ended the
-   * old sessions). A deleted or deactivated account loses every session; a session whose role or
-   * court changed behind the API's back loses itself (the user logs in again and gets the new ones).
-   */
-  async function callerOf(session: Session, { reread = false } = {}): Promise<AuthUser> {
-    let state = reread ? await userStates.reload(session.userId) : null;
-    if (!reread) {
-      const cached = await userStates.get(session.userId);
-      state = cached.state;
-      if (!sessionMatches(state, session) && !cached.fresh) state = await userStates.reload(session.userId);
+  /** The caller behind a session whose account still agrees with it (session-caller.ts); else 401. */
+  async function callerOf(session: Session, opts?: { reread?: boolean }): Promise<AuthUser> {
+    try {
+      return await accounts.callerOf(session, opts);
+    } catch (err) {
+      if (err instanceof SessionRefusedError) throw invalidToken();
+      throw err;
     }
-    if (!sessionMatches(state, session)) {
-      const gone = state === null || !state.active;
-      if (gone) await sessions.deleteAllForUser(session.userId);
-      else await sessions.delete(session.id);
-      logger.warn(
-        { userId: session.userId },
-        gone
-          ? "session refused: the account is deleted or inactive; its sessions are revoked"
-          : "session refused: the account's role or court changed since login",
-      );
-      throw invalidToken();
-    }
-    return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
   }
 
   function refuseOver(r: RateLimitResult): void {
@@ -103,6 +86,12 @@ export function createAuthService(deps: AuthDeps) {
 
   async function limit(key: string, max: number, windowSeconds: number): Promise<void> {
     refuseOver(await rateLimiter.hit(key, max, windowSeconds));
+  }
+
+  /** One attempt on the login counters: per client IP and per account (email). */
+  async function limitLogin(ip: string, email: string): Promise<void> {
+    await limit(`login:ip:${ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+    await limit(`login:email:${email}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
   }
 
   async function accessClaims(token: string) {
@@ -163,8 +152,7 @@ export function createAuthService(deps: AuthDeps) {
   return {
     async login(email: string, password: string, meta: RequestMeta) {
       const normalized = email.trim().toLowerCase();
-      await limit(`login:ip:${meta.ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
-      await limit(`login:email:${normalized}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+      await limitLogin(meta.ip, normalized);
       const user = await findUserByEmail(db, normalized);
       // Same work whether or not the user exists, so timing does not reveal registered emails.
       const passwordOk = user
@@ -185,7 +173,7 @@ export function createAuthService(deps: AuthDeps) {
         });
         throw invalidCredentials();
       }
-      userStates.remember(user.id, { active: user.active, role: user.role, courtId: user.courtId });
+      accounts.remember(user.id, { active: user.active, role: user.role, courtId: user.courtId });
       const session = await sessions.create(
         user.id,
         { role: user.role, courtId: user.courtId, ip: meta.ip, userAgent: meta.userAgent, refreshJti: null },
@@ -284,7 +272,7 @@ export function createAuthService(deps: AuthDeps) {
 
     /** After a change to a user made through the API: this process reads the account again. */
     forgetUserState(userId: number): void {
-      userStates.forget(userId);
+      accounts.forget(userId);
     },
 
     /** 429 with Retry-After when a counted hit went over its limit. */
@@ -370,58 +358,12 @@ export function createAuthService(deps: AuthDeps) {
 
     revokeUserSessions,
 
-    /**
-     * A user changes their own password, proving the current one. Guesses of the current password
-     * count on the login limits (per account and per IP, the same counters as POST /login: a stolen
-     * access token gives no extra guesses), and a wrong one is audited like a failed login. Every
-     * other session of the user ends.
-     */
-    async changePassword(
+    /** A user changes their own password, proving the current one (password-change.ts). */
+    changePassword: (
       user: AuthUser,
       input: { currentPassword: string; newPassword: string },
       meta: RequestMeta,
-    ): Promise<{ revokedSessions: number }> {
-      const row = await findUserById(db, user.id);
-      if (!row) throw invalidToken();
-      await limit(`login:ip:${meta.ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
-      await limit(
-        `login:email:${row.email.trim().toLowerCase()}`,
-        config.LOGIN_RATE_LIMIT_PER_MIN,
-        config.RATE_LIMIT_WINDOW_S,
-      );
-      if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
-        await insertAudit(db, {
-          userId: user.id,
-          action: "auth.password_change_failed",
-          entity: "user",
-          entityId: user.id,
-          changes: { reason: "wrong_password", session: sessionHandle(user.sessionId) },
-          requestId: meta.requestId,
-          ip: meta.ip,
-        });
-        throw new AppError("VALIDATION_FAILED", "The current password is wrong", [
-          { path: "body.currentPassword", message: "does not match" },
-        ]);
-      }
-      if (input.currentPassword === input.newPassword) {
-        throw new AppError("VALIDATION_FAILED", "The new password must differ from the current one", [
-          { path: "body.newPassword", message: "must differ from the current password" },
-        ]);
-      }
-      const passwordHash = await hashPassword(input.newPassword);
-      await withTransaction(db, async (tx) => {
-        await updateUser(tx, user.id, { passwordHash });
-        await insertAudit(tx, {
-          userId: user.id,
-          action: "auth.password_changed",
-          entity: "user",
-          entityId: user.id,
-          requestId: meta.requestId,
-          ip: meta.ip,
-        });
-      });
-      return { revokedSessions: await revokeUserSessions(user.id, user.sessionId) };
-    },
+    ) => changeOwnPassword({ db, limitLogin, revokeUserSessions }, user, input, meta),
   };
 }
 
