@@ -6,12 +6,14 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { insertAudit } from "../modules/audit/audit.repo";
 import { courtSubtreeIds } from "../modules/courts/courts.tree.repo";
-import { findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
+import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
 import { type RequestGate, sequentialGate } from "../redis/request-gate";
 import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
 import { durationSeconds } from "./durations";
+import { changeOwnPassword } from "./password-change";
 import { verifyAgainstDummy, verifyPassword } from "./passwords";
 import type { CourtIds } from "./scope";
+import { createSessionCaller, SessionRefusedError } from "./session-caller";
 import { createTokenSigner, InvalidTokenError } from "./tokens";
 
 export interface AuthDeps {
@@ -57,6 +59,22 @@ export function createAuthService(deps: AuthDeps) {
   const refreshTtl = durationSeconds(config.JWT_REFRESH_EXPIRES_IN);
   const scopeCache = deps.cache.withNamespace("scope");
   const gate = deps.gate ?? sequentialGate(sessions, rateLimiter);
+  const accounts = createSessionCaller({
+    sessions,
+    logger,
+    loadState: async (id) => (await findUserAuthState(db, id)) ?? null,
+    stateTtlMs: config.AUTH_USER_STATE_TTL_MS,
+  });
+
+  /** The caller behind a session whose account still agrees with it (session-caller.ts); else 401. */
+  async function callerOf(session: Session, opts?: { reread?: boolean }): Promise<AuthUser> {
+    try {
+      return await accounts.callerOf(session, opts);
+    } catch (err) {
+      if (err instanceof SessionRefusedError) throw invalidToken();
+      throw err;
+    }
+  }
 
   function refuseOver(r: RateLimitResult): void {
     if (!r.allowed) {
@@ -68,6 +86,12 @@ export function createAuthService(deps: AuthDeps) {
 
   async function limit(key: string, max: number, windowSeconds: number): Promise<void> {
     refuseOver(await rateLimiter.hit(key, max, windowSeconds));
+  }
+
+  /** One attempt on the login counters: per client IP and per account (email). */
+  async function limitLogin(ip: string, email: string): Promise<void> {
+    await limit(`login:ip:${ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+    await limit(`login:email:${email}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
   }
 
   async function accessClaims(token: string) {
@@ -116,11 +140,19 @@ export function createAuthService(deps: AuthDeps) {
     return tokenPair(session.id, pair);
   }
 
+  /** Revokes every session of a user except `keep` (password change, deactivation, role change). */
+  async function revokeUserSessions(userId: number, keep?: string): Promise<number> {
+    if (!keep) return sessions.deleteAllForUser(userId);
+    const list = await sessions.listForUser(userId);
+    let removed = 0;
+    for (const s of list) if (s.id !== keep && (await sessions.delete(s.id))) removed++;
+    return removed;
+  }
+
   return {
     async login(email: string, password: string, meta: RequestMeta) {
       const normalized = email.trim().toLowerCase();
-      await limit(`login:ip:${meta.ip}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
-      await limit(`login:email:${normalized}`, config.LOGIN_RATE_LIMIT_PER_MIN, config.RATE_LIMIT_WINDOW_S);
+      await limitLogin(meta.ip, normalized);
       const user = await findUserByEmail(db, normalized);
       // Same work whether or not the user exists, so timing does not reveal registered emails.
       const passwordOk = user
@@ -141,6 +173,7 @@ export function createAuthService(deps: AuthDeps) {
         });
         throw invalidCredentials();
       }
+      accounts.remember(user.id, { active: user.active, role: user.role, courtId: user.courtId });
       const session = await sessions.create(
         user.id,
         { role: user.role, courtId: user.courtId, ip: meta.ip, userAgent: meta.userAgent, refreshJti: null },
@@ -170,6 +203,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
+      // Refreshing is rare: the account is read from the database, never from the cache.
+      await callerOf(session, { reread: true });
       const rotated = session.refreshJti === claims.jti ? await rotateTokens(session, claims.jti) : null;
       if (rotated === null) {
         await sessions.delete(session.id);
@@ -195,13 +230,27 @@ export function createAuthService(deps: AuthDeps) {
       const claims = await accessClaims(token);
       const session = await sessions.get(claims.sessionId);
       if (!session || session.userId !== claims.userId) throw invalidToken();
-      return { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id };
+      return callerOf(session);
+    },
+
+    /** The caller behind a session id known by other means (the queue board's cookie), or null. */
+    async authenticateSession(sessionId: string): Promise<AuthUser | null> {
+      const session = await sessions.get(sessionId);
+      if (!session) return null;
+      try {
+        return await callerOf(session);
+      } catch (err) {
+        if (err instanceof AppError && err.code === "UNAUTHENTICATED") return null;
+        throw err;
+      }
     },
 
     /**
      * An API request's caller: the token (signature and claims), its session (read and touched, so
      * revocation acts at once) and one hit of the caller's API rate limit — the last two in one Redis
-     * round trip where sessions and rate limits share a server (request-gate.ts).
+     * round trip where sessions and rate limits share a server (request-gate.ts) — and the account
+     * behind the session, still active with the same role and court (user-state.ts: read from
+     * PostgreSQL at most once per AUTH_USER_STATE_TTL_MS per user and process, not per request).
      */
     async authenticateRequest(token: string): Promise<{ user: AuthUser; rate: RateLimitResult }> {
       const claims = await accessClaims(token);
@@ -211,13 +260,19 @@ export function createAuthService(deps: AuthDeps) {
         windowSeconds: config.RATE_LIMIT_WINDOW_S,
       });
       if (!session || session.userId !== claims.userId || !rate) throw invalidToken();
-      const user = {
-        id: session.userId,
-        role: session.role,
-        courtId: session.courtId,
-        sessionId: session.id,
-      };
-      return { user, rate };
+      if (!rate.allowed) {
+        // Refused with 429 anyway: named for the log line, without spending a database read.
+        return {
+          user: { id: session.userId, role: session.role, courtId: session.courtId, sessionId: session.id },
+          rate,
+        };
+      }
+      return { user: await callerOf(session), rate };
+    },
+
+    /** After a change to a user made through the API: this process reads the account again. */
+    forgetUserState(userId: number): void {
+      accounts.forget(userId);
     },
 
     /** 429 with Retry-After when a counted hit went over its limit. */
@@ -225,9 +280,14 @@ export function createAuthService(deps: AuthDeps) {
       refuseOver(rate);
     },
 
-    /** Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court writes). */
+    /**
+     * Courts the user may see; scoped roles see their court's subtree (cached, invalidated on court
+     * writes). Fails closed: a scoped role without a court (a row from before courts were required)
+     * sees nothing.
+     */
     async scopeOf(user: Pick<AuthUser, "role" | "courtId">): Promise<CourtIds> {
-      if (user.role === "admin" || user.role === "analyst" || user.courtId === null) return null;
+      if (user.role === "admin" || user.role === "analyst") return null;
+      if (user.courtId === null) return [];
       const courtId = user.courtId;
       return scopeCache.getOrSet(`court:${courtId}`, 300, () => courtSubtreeIds(db, courtId), {
         tags: ["courts"],
@@ -296,24 +356,14 @@ export function createAuthService(deps: AuthDeps) {
       });
     },
 
-    /** Revokes every session of a user except `keep` (password change, deactivation, role change). */
-    async revokeUserSessions(userId: number, keep?: string): Promise<number> {
-      if (!keep) return sessions.deleteAllForUser(userId);
-      const list = await sessions.listForUser(userId);
-      let removed = 0;
-      for (const s of list) if (s.id !== keep && (await sessions.delete(s.id))) removed++;
-      return removed;
-    },
+    revokeUserSessions,
 
-    async verifyCurrentPassword(userId: number, password: string): Promise<User> {
-      const row = await findUserById(db, userId);
-      if (!row || !(await verifyPassword(password, row.passwordHash))) {
-        throw new AppError("VALIDATION_FAILED", "The current password is wrong", [
-          { path: "body.currentPassword", message: "does not match" },
-        ]);
-      }
-      return row;
-    },
+    /** A user changes their own password, proving the current one (password-change.ts). */
+    changePassword: (
+      user: AuthUser,
+      input: { currentPassword: string; newPassword: string },
+      meta: RequestMeta,
+    ) => changeOwnPassword({ db, limitLogin, revokeUserSessions }, user, input, meta),
   };
 }
 

@@ -1,7 +1,7 @@
 // The one scope rule: which courts a caller may see. Resolved once per request from the user's
 // court (its whole subtree) and intersected with any courtId filter, then passed to repos as a list.
 
-/** `null` = every court (admin, analyst, or a user with no court); otherwise the allowed court ids. */
+/** `null` = every court (admin, analyst); otherwise the allowed court ids ([] for a scoped role with no court). */
 export type CourtIds = number[] | null;
 
 /** Intersects the caller's allowed courts with a filter's subtree; [] means "nothing visible". */

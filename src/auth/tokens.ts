@@ -27,7 +27,10 @@ export interface TokenSigner {
     token: string;
     jti: string;
   }>;
-  /** Verifies signature (HS256 only), issuer, audience, expiry and type. Throws InvalidTokenError. */
+  /**
+   * Verifies signature (HS256 only), issuer, audience, type, and the required claims sub, jti, sid,
+   * exp (not passed) and iat (not in the future). Throws InvalidTokenError.
+   */
   verify(token: string, expected: TokenType): Promise<TokenClaims>;
 }
 
@@ -37,6 +40,9 @@ export class InvalidTokenError extends Error {
     this.name = "InvalidTokenError";
   }
 }
+
+/** How far ahead of this process's clock another replica's `iat` may be. */
+export const MAX_CLOCK_SKEW_S = 60;
 
 /** Verified tokens remembered per process (see createTokenSigner). */
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
@@ -97,11 +103,18 @@ export function createTokenSigner(
       }
       try {
         // Pinning the algorithm list is what rejects `alg: none` and RS/HS confusion.
+        // exp and iat are required: a token without an expiry would live for ever, and one without
+        // an issue time cannot be judged for age. jose checks their presence and numeric form.
         const { payload } = await jwtVerify(token, await key, {
           algorithms: [ALGORITHM],
           issuer: ISSUER,
           audience: AUDIENCE,
+          requiredClaims: ["exp", "iat", "sub", "jti"],
+          currentDate: new Date(now()),
         });
+        // Issued in the future (beyond the replicas' clock skew): not a token this service signed.
+        if (payload.iat! > Math.floor(now() / 1000) + MAX_CLOCK_SKEW_S)
+          throw new InvalidTokenError("issued in the future");
         const userId = Number(payload.sub);
         if (!Number.isSafeInteger(userId) || userId <= 0) throw new InvalidTokenError("bad subject");
         if (typeof payload.sid !== "string" || typeof payload.jti !== "string")
@@ -113,10 +126,9 @@ export function createTokenSigner(
           role: payload.role as UserRole,
           type: payload.typ,
           jti: payload.jti,
-          expiresAt: payload.exp ?? 0,
+          expiresAt: payload.exp!,
         };
-        // Without an expiry it would never leave the cache (the signer always sets one).
-        if (payload.exp !== undefined) remember(token, claims);
+        remember(token, claims);
         if (claims.type !== expected) throw new InvalidTokenError(`expected a ${expected} token`);
         return claims;
       } catch (err) {

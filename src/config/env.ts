@@ -99,6 +99,9 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MIN: int(5, 1),
   RATE_LIMIT_WINDOW_S: int(60, 1, 3600),
   API_RATE_LIMIT_PER_MIN: int(600, 1),
+  // How long a process trusts what it read of a user's row (active, role, court) before reading it
+  // again; bounds how late a change made directly in the database is noticed. 0 = every request.
+  AUTH_USER_STATE_TTL_MS: int(5000, 0, 5000),
   // Behind a load balancer the client address is the left-most X-Forwarded-For entry; trusting it
   // without a proxy would let anyone pick the IP the login rate limit counts.
   TRUST_PROXY: bool(false),

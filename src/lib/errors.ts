@@ -6,6 +6,12 @@ export const errorStatus = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  /** A court administrator naming a role they may not give (admin, analyst). */
+  ROLE_NOT_ASSIGNABLE: 403,
+  /** A field this caller may not change on this user (e.g. email by a court administrator). */
+  FIELD_NOT_ALLOWED: 403,
+  /** Role, court, active state or password of one's own account through the administration routes. */
+  SELF_CHANGE_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

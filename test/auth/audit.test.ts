@@ -64,13 +64,22 @@ describePgRedis("audit log and secrets hygiene", () => {
 
     await call(t, "PATCH", `/api/users/${created.body.id}`, {
       token: admin.accessToken,
-      body: { name: "Renamed", password: "another-password-2" },
+      body: { name: "Renamed" },
     });
     const updated = await lastAudit();
     expect(updated.action).toBe("user.updated");
-    expect(updated.changes).toMatchObject({
-      name: { from: "New Person", to: "Renamed" },
-      password: "[redacted]",
+    expect(updated.changes).toEqual({ name: { from: "New Person", to: "Renamed" } });
+
+    const reset = await call(t, "POST", `/api/users/${created.body.id}/password-reset`, {
+      token: admin.accessToken,
+      body: { newPassword: "another-password-2" },
+      headers: { "x-request-id": "req-reset" },
+    });
+    expect(reset.status).toBe(200);
+    expect(await lastAudit()).toMatchObject({
+      action: "user.password_reset",
+      entityId: String(created.body.id),
+      requestId: "req-reset",
     });
 
     await call(t, "DELETE", `/api/users/${created.body.id}`, { token: admin.accessToken });

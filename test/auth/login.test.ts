@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { DUMMY_HASH, hashPassword, verifyAgainstDummy } from "../../src/auth/passwords";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser, TEST_PASSWORD } from "../helpers/factories";
@@ -59,6 +60,12 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     // Both paths run one argon2id verification: neither is an order of magnitude faster.
     expect(unknown.ms / wrong.ms).toBeGreaterThan(0.3);
     expect(unknown.ms / wrong.ms).toBeLessThan(3);
+  });
+
+  test("the unknown-email path verifies against a hash made like a real one (same argon2id parameters)", async () => {
+    const params = (hash: string) => hash.split("$").slice(1, 4).join("$");
+    expect(params(DUMMY_HASH)).toBe(params(await hashPassword("any-password-at-all")));
+    expect(await verifyAgainstDummy(TEST_PASSWORD)).toBe(false);
   });
 
   test("missing or malformed fields are named", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTokenSigner } from "../../src/auth/tokens";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
-import { makeUser, TEST_PASSWORD } from "../helpers/factories";
+import { makeCourt, makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { call, login } from "../helpers/http";
 import { freePort } from "../helpers/process";
@@ -16,7 +16,8 @@ describePgRedis("rate limits", () => {
     });
     await resetDb(t.deps.db.db);
     await resetRedis(t.deps.redis as never);
-    await makeUser(t.deps.db.db, { email: "who@x.org", role: "viewer" });
+    const court = await makeCourt(t.deps.db.db, { code: "RL" });
+    await makeUser(t.deps.db.db, { email: "who@x.org", role: "viewer", courtId: court.id });
     await makeUser(t.deps.db.db, { email: "api@x.org", role: "analyst" });
   });
   afterAll(async () => {

@@ -344,7 +344,13 @@ describePgRedis("role matrix over every protected route", () => {
   test("a duplicate email (any case) is a 409 naming the field", async () => {
     const res = await call(t, "POST", "/api/users", {
       token: tokens.admin,
-      body: { email: "VIEWER@x.org", name: "Dup", password: "a-long-enough-password", role: "viewer" },
+      body: {
+        email: "VIEWER@x.org",
+        name: "Dup",
+        password: "a-long-enough-password",
+        role: "viewer",
+        courtId: ids.d1,
+      },
     });
     expect(res.status).toBe(409);
     expect(res.body.error.details.fields).toEqual(["email"]);

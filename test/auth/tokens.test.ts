@@ -23,6 +23,12 @@ describePgRedis("token verification", () => {
       .sign(key);
   }
 
+  /** The genuine claims re-signed with the real secret, minus `drop` (no setIssuedAt/setExpirationTime). */
+  async function forgeWithout(drop: "exp" | "iat", extra: Record<string, unknown> = {}) {
+    const { [drop]: _dropped, ...rest } = claims;
+    return new SignJWT({ ...rest, ...extra }).setProtectedHeader({ alg: "HS256" }).sign(secret());
+  }
+
   beforeAll(async () => {
     t = await createTestApp({ env: { TRUST_PROXY: "true", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
     await resetDb(t.deps.db.db);
@@ -68,6 +74,10 @@ describePgRedis("token verification", () => {
     ["unknown session", () => forge({ sid: "no-such-session" })],
     ["another user's subject on this session", () => forge({ sub: "424242" })],
     ["garbage", async () => "not.a.token"],
+    // Signed with the real secret, so only the missing claim can be the reason for the refusal.
+    ["no exp claim (would never expire)", () => forgeWithout("exp")],
+    ["no iat claim", () => forgeWithout("iat")],
+    ["iat an hour in the future", () => forgeWithout("iat", { iat: Math.floor(Date.now() / 1000) + 3600 })],
   ];
 
   for (const [name, make] of forgeries) {

@@ -122,7 +122,7 @@ describePgOwnRedis("authenticated requests: session check and rate limit in one 
     await raw.del(`cf:rl:api:user:${userId}`);
 
     // Someone else's session id in a validly signed token: 401, and neither user's limit counted.
-    const other = await makeUser(t.deps.db.db, { email: "gate-other@example.org", role: "viewer" });
+    const other = await makeUser(t.deps.db.db, { email: "gate-other@example.org", role: "analyst" });
     const o = await login(t, "gate-other@example.org");
     const otherSession = sessionIdOf(o.accessToken);
     const { createTokenSigner } = await import("../../src/auth/tokens");

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
 import { courts } from "./courts";
 import { userRole } from "./enums";
@@ -12,14 +12,24 @@ export const users = pgTable(
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: userRole("role").notNull(),
-    // Scope for court_admin and viewer: the court and its descendants. null = all courts.
+    // Scope for court_admin and viewer: the court and its descendants; they require one (see the check
+    // below). Admins and analysts see every court; a court on them is only a label.
     courtId: integer("court_id").references(() => courts.id, { onDelete: "restrict" }),
     active: boolean("active").notNull().default(true),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     ...timestamps,
   },
-  // Emails are unique regardless of case.
-  (t) => [uniqueIndex("users_email_lower_uq").on(sql`lower(${t.email})`)],
+  (t) => [
+    // Emails are unique regardless of case.
+    uniqueIndex("users_email_lower_uq").on(sql`lower(${t.email})`),
+    // An active court_admin or viewer has a court: without one their scope used to mean "every court".
+    // Inactive rows are exempt so that rows written before this rule can be kept, deactivated, until
+    // an admin gives them a court (the migration adding it deactivates them).
+    check(
+      "users_scoped_role_court_ck",
+      sql`${t.role} NOT IN ('court_admin', 'viewer') OR ${t.courtId} IS NOT NULL OR NOT ${t.active}`,
+    ),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

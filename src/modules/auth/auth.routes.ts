@@ -3,15 +3,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import type { AuthService, RequestMeta } from "../../auth/auth.service";
 import { authenticate, currentUser } from "../../auth/middleware";
-import { hashPassword } from "../../auth/passwords";
-import { withTransaction } from "../../db/transaction";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
-import { AppError } from "../../lib/errors";
 import { bearerSecurity, errorResponses, json, jsonBody } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
-import { insertAudit } from "../audit/audit.repo";
-import { updateUser } from "../users/users.repo";
 import {
   LoginBody,
   LoginResponse,
@@ -144,40 +139,17 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
       method: "post",
       path: "/password",
       tags: ["auth"],
-      summary: "Change the password; every other session is revoked",
+      summary:
+        "Change your own password; every other session is revoked. Guesses of the current one count on the login rate limits",
       security: bearerSecurity,
       middleware: [requireAuth] as const,
       request: { body: jsonBody(PasswordChangeBody) },
       responses: {
         200: json(z.object({ revokedSessions: z.number().int() }), "Changed"),
-        ...errorResponses(400, 401, 503),
+        ...errorResponses(400, 401, 429, 503),
       },
     }),
-    async (c) => {
-      const user = currentUser(c);
-      const { currentPassword, newPassword } = c.req.valid("json");
-      await auth.verifyCurrentPassword(user.id, currentPassword);
-      if (currentPassword === newPassword) {
-        throw new AppError("VALIDATION_FAILED", "The new password must differ from the current one", [
-          { path: "body.newPassword", message: "must differ from the current password" },
-        ]);
-      }
-      const passwordHash = await hashPassword(newPassword);
-      const m = meta(c);
-      await withTransaction(deps.db.db, async (tx) => {
-        await updateUser(tx, user.id, { passwordHash });
-        await insertAudit(tx, {
-          userId: user.id,
-          action: "auth.password_changed",
-          entity: "user",
-          entityId: user.id,
-          requestId: m.requestId,
-          ip: m.ip,
-        });
-      });
-      const revokedSessions = await auth.revokeUserSessions(user.id, user.sessionId);
-      return c.json({ revokedSessions }, 200);
-    },
+    async (c) => c.json(await auth.changePassword(currentUser(c), c.req.valid("json"), meta(c)), 200),
   );
 
   return router;

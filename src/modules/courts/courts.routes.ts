@@ -53,11 +53,18 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
           const batches = keysetBatches((at: { code: string } | null) =>
             courts.list({ ...q, limit: CSV_BATCH, cursor: at ?? undefined }, scope),
           );
-          return csvResponse("courts.csv", courtCsvColumns, mapBatches(batches, toCourtJson));
+          return csvResponse(
+            "courts.csv",
+            courtCsvColumns,
+            mapBatches(batches, (court) => toCourtJson(court, scope)),
+          );
         }
         const page = await courts.list({ ...q, cursor }, scope);
         return c.json(
-          { data: page.rows.map(toCourtJson), nextCursor: page.next ? encodeCursor(page.next) : null },
+          {
+            data: page.rows.map((court) => toCourtJson(court, scope)),
+            nextCursor: page.next ? encodeCursor(page.next) : null,
+          },
           200,
         );
       },
@@ -116,7 +123,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
           auditContext(c, deps.config.TRUST_PROXY),
         );
         c.header("Location", `/api/courts/${created.id}`);
-        return c.json(toCourtJson(created), 201);
+        return c.json(toCourtJson(created, requestScope(c)), 201);
       },
     )
     .openapi(
@@ -139,7 +146,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
           c.req.valid("json"),
           auditContext(c, deps.config.TRUST_PROXY),
         );
-        return c.json(toCourtJson(updated), 200);
+        return c.json(toCourtJson(updated, requestScope(c)), 200);
       },
     );
 }

@@ -14,7 +14,11 @@ export const CourtSchema = z
     code: z.string(),
     name: z.string(),
     level: z.enum(COURT_LEVELS),
-    parentId: z.number().int().nullable(),
+    parentId: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "null for a top-level court, or when the parent lies outside your scope" }),
     active: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -21,13 +21,14 @@ import {
 } from "./courts.repo";
 import type { CreateCourtInput, UpdateCourtInput } from "./courts.schemas";
 
-export function toCourtJson(c: Court) {
+/** A court as a caller with `scope` sees it: a parent outside the scope is not named (null). */
+export function toCourtJson(c: Court, scope: CourtIds = null) {
   return {
     id: c.id,
     code: c.code,
     name: c.name,
     level: c.level,
-    parentId: c.parentId,
+    parentId: c.parentId !== null && (scope === null || scope.includes(c.parentId)) ? c.parentId : null,
     active: c.active,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -140,12 +141,12 @@ export function createCourtsService(db: Database, cache: CacheManager) {
         }),
       ]);
       return {
-        ...toCourtJson(court),
+        ...toCourtJson(court, scope),
         parent:
           parent && visible(scope, parent.id)
             ? { id: parent.id, code: parent.code, name: parent.name }
             : null,
-        children: children.map(toCourtJson),
+        children: children.map((child) => toCourtJson(child, scope)),
         judges,
         caseCounts,
       };

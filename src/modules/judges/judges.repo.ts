@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { CourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
 import { cases, courts, type Judge, judges, type NewJudge } from "../../db/schema";
@@ -134,14 +134,15 @@ export interface Caseload {
   activeByCaseType: Partial<Record<CaseType, number>>;
 }
 
-/** The judge's cases by status (cases_judge_idx), with active cases split by type. */
-export async function caseloadOf(db: Db, judgeId: number): Promise<Caseload> {
+/** The judge's cases in `courtIds` (null = all) by status (cases_judge_idx), active ones split by type. */
+export async function caseloadOf(db: Db, judgeId: number, courtIds: CourtIds): Promise<Caseload> {
+  const load: Caseload = { active: 0, inactive: 0, disposed: 0, activeByCaseType: {} };
+  if (courtIds !== null && courtIds.length === 0) return load;
   const rows = await db
     .select({ status: cases.status, caseType: cases.caseType, n: sql<number>`count(*)::int` })
     .from(cases)
-    .where(eq(cases.judgeId, judgeId))
+    .where(and(eq(cases.judgeId, judgeId), courtIds === null ? undefined : inArray(cases.courtId, courtIds)))
     .groupBy(cases.status, cases.caseType);
-  const load: Caseload = { active: 0, inactive: 0, disposed: 0, activeByCaseType: {} };
   for (const r of rows) {
     const n = Number(r.n);
     load[r.status as CaseStatus] += n;

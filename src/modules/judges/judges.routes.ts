@@ -68,11 +68,18 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
           const batches = keysetBatches((at: { name: string; id: number } | null) =>
             judges.list({ ...q, limit: CSV_BATCH, cursor: at ?? undefined }, scope),
           );
-          return csvResponse("judges.csv", judgeCsvColumns, mapBatches(batches, toJudgeJson));
+          return csvResponse(
+            "judges.csv",
+            judgeCsvColumns,
+            mapBatches(batches, (j) => toJudgeJson(j, scope)),
+          );
         }
         const page = await judges.list({ ...q, cursor }, scope);
         return c.json(
-          { data: page.rows.map(toJudgeJson), nextCursor: page.next ? encodeCursor(page.next) : null },
+          {
+            data: page.rows.map((j) => toJudgeJson(j, scope)),
+            nextCursor: page.next ? encodeCursor(page.next) : null,
+          },
           200,
         );
       },
@@ -100,7 +107,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
       async (c) => {
         const created = await judges.create(requestScope(c), c.req.valid("json"), audit(c));
         c.header("Location", `/api/judges/${created.id}`);
-        return c.json(toJudgeJson(created), 201);
+        return c.json(toJudgeJson(created, requestScope(c)), 201);
       },
     )
     .openapi(
@@ -123,7 +130,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
           c.req.valid("json"),
           audit(c),
         );
-        return c.json(toJudgeJson(updated), 200);
+        return c.json(toJudgeJson(updated, requestScope(c)), 200);
       },
     )
     .openapi(

@@ -13,8 +13,11 @@ export const JudgeSchema = z
     id: z.number().int(),
     code: z.string(),
     name: z.string(),
-    courtId: z.number().int().openapi({ description: "Home court" }),
-    courtCode: z.string(),
+    courtId: z.number().int().nullable().openapi({
+      description:
+        "Home court; null when it lies outside your scope (the judge is visible through a current assignment to one of your courts)",
+    }),
+    courtCode: z.string().nullable(),
     active: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -43,8 +46,8 @@ export const CaseloadSchema = z
   .openapi("JudgeCaseload");
 
 export const JudgeDetail = JudgeSchema.extend({
-  assignments: z.array(AssignmentSchema),
-  caseload: CaseloadSchema,
+  assignments: z.array(AssignmentSchema).openapi({ description: "Assignments to courts in your scope" }),
+  caseload: CaseloadSchema.openapi({ description: "The judge's cases in courts of your scope" }),
 }).openapi("JudgeDetail");
 
 export const JudgeCursor = z.object({ name: z.string(), id: z.number().int() });

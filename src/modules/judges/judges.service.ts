@@ -30,13 +30,18 @@ import type {
   UpdateJudgeInput,
 } from "./judges.schemas";
 
-export function toJudgeJson(j: JudgeRow) {
+/**
+ * A judge as a caller with `scope` sees them: a judge visible through a current assignment to one of
+ * the caller's courts keeps a home court elsewhere to themselves (null), as if it did not exist.
+ */
+export function toJudgeJson(j: JudgeRow, scope: CourtIds = null) {
+  const homeVisible = scope === null || scope.includes(j.courtId);
   return {
     id: j.id,
     code: j.code,
     name: j.name,
-    courtId: j.courtId,
-    courtCode: j.courtCode,
+    courtId: homeVisible ? j.courtId : null,
+    courtCode: homeVisible ? j.courtCode : null,
     active: j.active,
     createdAt: j.createdAt.toISOString(),
     updatedAt: j.updatedAt.toISOString(),
@@ -121,10 +126,13 @@ export function createJudgesService(db: Database, cache: CacheManager, courts: C
     async detail(id: number, scope: CourtIds) {
       const judge = await getVisible(id, scope);
       const today = todayIso();
-      const [assignments, caseload] = await Promise.all([listAssignments(db, id), caseloadOf(db, id)]);
+      // Only facts inside the caller's scope: assignments to their courts, cases of their courts.
+      const [assignments, caseload] = await Promise.all([listAssignments(db, id), caseloadOf(db, id, scope)]);
       return {
-        ...toJudgeJson(judge),
-        assignments: assignments.map((a) => toAssignmentJson(a, today)),
+        ...toJudgeJson(judge, scope),
+        assignments: assignments
+          .filter((a) => inScope(scope, a.courtId))
+          .map((a) => toAssignmentJson(a, today)),
         caseload,
       };
     },

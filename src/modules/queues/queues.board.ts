@@ -15,8 +15,8 @@ import { BOARD_COOKIE, BOARD_PATH, verifyBoardCookie } from "./queues.board-sess
 // bull-board (the BullMQ UI) at /admin/queues, for admins only: a bearer access token of an admin,
 // or the board cookie (see queues.board-session.ts). Services mode only; embedded mode has no BullMQ.
 
-/** Admins only, by bearer token or board cookie; the session must still exist either way. */
-export function boardAuth(deps: Pick<AppDeps, "config" | "sessions">, auth: AuthService): MiddlewareHandler {
+/** Admins only, by bearer token or board cookie; the session and its account must still be good either way. */
+export function boardAuth(deps: Pick<AppDeps, "config">, auth: AuthService): MiddlewareHandler {
   return async (c, next) => {
     // A StoreUnavailableError from here becomes 503 AUTH_UNAVAILABLE in the error handler.
     const bearer = bearerAccessToken(c.req.header("authorization"));
@@ -26,9 +26,9 @@ export function boardAuth(deps: Pick<AppDeps, "config" | "sessions">, auth: Auth
     } else {
       const cookie = getCookie(c, BOARD_COOKIE);
       const sessionId = cookie ? verifyBoardCookie(deps.config.jwtSecret, cookie) : null;
-      const session = sessionId ? await deps.sessions.get(sessionId) : null;
-      role = session?.role ?? null;
-      if (!session)
+      const caller = sessionId ? await auth.authenticateSession(sessionId) : null;
+      role = caller?.role ?? null;
+      if (!caller)
         throw new AppError(
           "UNAUTHENTICATED",
           "Open the queue board with POST /api/system/queues/board-session first",

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
-import type { CourtIds } from "../../auth/scope";
-import type { Database } from "../../db/client";
-import { type NewUser, type User, users } from "../../db/schema";
+import { type Database, rowsOf } from "../../db/client";
+import { courts, type NewUser, type User, users } from "../../db/schema";
 import type { UserRole } from "../../db/schema/enums";
 import type { Transaction } from "../../db/transaction";
+import type { UserVisibility } from "./users.policy";
 
 type Db = Database | Transaction;
 
@@ -20,18 +20,27 @@ export async function findUserById(db: Db, id: number): Promise<User | undefined
   return row;
 }
 
-/** Scope rule for users: a scoped administrator sees users of courts in their subtree only. */
-export function userScopeCondition(scope: CourtIds): SQL | undefined {
-  if (scope === null) return undefined;
-  if (scope.length === 0) return sql`false`;
-  return inArray(users.courtId, scope);
+/** What authorization depends on (see auth/user-state.ts); undefined when the row does not exist. */
+export async function findUserAuthState(db: Db, id: number) {
+  const [row] = await db
+    .select({ active: users.active, role: users.role, courtId: users.courtId })
+    .from(users)
+    .where(eq(users.id, id));
+  return row;
 }
 
-export async function findUserInScope(db: Db, id: number, scope: CourtIds): Promise<User | undefined> {
+/** The users a caller may see (users.policy.ts): everything, or those roles within those courts. */
+export function userVisibilityCondition(v: UserVisibility): SQL | undefined {
+  if (v === null) return undefined;
+  if (v.courtIds.length === 0 || v.roles.length === 0) return sql`false`;
+  return and(inArray(users.role, [...v.roles]), inArray(users.courtId, v.courtIds));
+}
+
+export async function findVisibleUser(db: Db, id: number, v: UserVisibility): Promise<User | undefined> {
   const [row] = await db
     .select()
     .from(users)
-    .where(and(eq(users.id, id), userScopeCondition(scope)));
+    .where(and(eq(users.id, id), userVisibilityCondition(v)));
   return row;
 }
 
@@ -44,8 +53,8 @@ export interface UserFilters {
   limit: number;
 }
 
-export async function listUsers(db: Db, f: UserFilters, scope: CourtIds) {
-  const where: (SQL | undefined)[] = [userScopeCondition(scope)];
+export async function listUsers(db: Db, f: UserFilters, v: UserVisibility) {
+  const where: (SQL | undefined)[] = [userVisibilityCondition(v)];
   if (f.role) where.push(eq(users.role, f.role));
   if (f.active !== undefined) where.push(eq(users.active, f.active));
   if (f.courtId !== undefined) where.push(eq(users.courtId, f.courtId));
@@ -77,10 +86,18 @@ export async function updateUser(db: Db, id: number, values: Partial<NewUser>): 
   return row;
 }
 
-export async function countActiveAdmins(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(users)
-    .where(and(eq(users.role, "admin"), eq(users.active, true)));
-  return Number(row?.n ?? 0);
+/**
+ * Active admins, their rows locked until the transaction ends: two admins demoting each other at the
+ * same moment would otherwise both count two and leave none. The second waits, then sees one.
+ */
+export async function lockActiveAdmins(tx: Transaction): Promise<number[]> {
+  const rows = rowsOf<{ id: number }>(
+    await tx.execute(sql`select id from users where role = 'admin' and active for update`),
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+export async function courtExists(db: Db, id: number): Promise<boolean> {
+  const [row] = await db.select({ id: courts.id }).from(courts).where(eq(courts.id, id));
+  return row !== undefined;
 }

@@ -5,7 +5,15 @@ import type { AppDeps } from "../../deps";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
-import { CreateUserBody, ListUsersQuery, UpdateUserBody, UserList, UserSchema } from "./users.schemas";
+import {
+  CreateUserBody,
+  ListUsersQuery,
+  ResetPasswordBody,
+  ResetPasswordResult,
+  UpdateUserBody,
+  UserList,
+  UserSchema,
+} from "./users.schemas";
 import { createUsersService, toUserJson } from "./users.service";
 
 export function usersRoutes(deps: AppDeps, auth: AuthService) {
@@ -20,13 +28,13 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "get",
       path: "/",
-      summary: "Users (court administrators see their subtree only)",
+      summary: "Users (a court administrator sees the court_admin and viewer users of their subtree only)",
       request: { query: ListUsersQuery },
       responses: { 200: json(UserList, "A page of users"), ...errorResponses(400, 401, 403, 503) },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const page = await users.list(q, scopeOf(c));
+      const page = await users.list(currentUser(c), q, scopeOf(c));
       return c.json(
         {
           data: page.rows.map(toUserJson),
@@ -46,7 +54,8 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       request: { params: IdParam },
       responses: { 200: json(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404, 503) },
     }),
-    async (c) => c.json(toUserJson(await users.get(c.req.valid("param").id, scopeOf(c))), 200),
+    async (c) =>
+      c.json(toUserJson(await users.get(currentUser(c), scopeOf(c), c.req.valid("param").id)), 200),
   );
 
   router.openapi(
@@ -75,7 +84,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "patch",
       path: "/{id}",
-      summary: "Update a user (role, court, active or password changes end the user's sessions)",
+      summary: "Update a user (a change of role or court, or a deactivation, ends the user's sessions)",
       request: { params: IdParam, body: jsonBody(UpdateUserBody) },
       responses: { 200: json(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
     }),
@@ -108,6 +117,30 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
         auditContext(c, deps.config.TRUST_PROXY),
       );
       return c.json(toUserJson(user), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...common,
+      middleware: [authenticate(auth), requireRole("admin")],
+      method: "post",
+      path: "/{id}/password-reset",
+      summary: "Reset someone else's password (admins); every session of that user ends",
+      request: { params: IdParam, body: jsonBody(ResetPasswordBody) },
+      responses: {
+        200: json(ResetPasswordResult, "Reset"),
+        ...errorResponses(400, 401, 403, 404, 503),
+      },
+    }),
+    async (c) => {
+      const result = await users.resetPassword(
+        currentUser(c),
+        c.req.valid("param").id,
+        c.req.valid("json").newPassword,
+        auditContext(c, deps.config.TRUST_PROXY),
+      );
+      return c.json(result, 200);
     },
   );
 

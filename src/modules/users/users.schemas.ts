@@ -28,20 +28,41 @@ export const CreateUserBody = z
     name: z.string().trim().min(1).max(200),
     password,
     role: z.enum(USER_ROLES),
-    courtId: z.number().int().positive().nullable().optional(),
+    courtId: z.number().int().positive().nullable().optional().openapi({
+      description:
+        "Required for court_admin and viewer (their scope is this court's subtree); a court administrator who leaves it out creates the user in their own court",
+    }),
   })
   .openapi("CreateUser");
+
+const NO_PASSWORD_HERE =
+  "not accepted here: users change their own password with POST /api/auth/password, and an admin resets someone else's with POST /api/users/{id}/password-reset";
 
 export const UpdateUserBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(320).optional().openapi({ description: "Admins only (it is the user's login)" }),
     role: z.enum(USER_ROLES).optional(),
     courtId: z.number().int().positive().nullable().optional(),
     active: z.boolean().optional(),
-    password: password.optional(),
+    // Named so that a client sending it is told why, rather than having it silently dropped.
+    password: z.unknown().optional().openapi({ description: NO_PASSWORD_HERE, deprecated: true }),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: "at least one field is required" })
+  .superRefine((b, ctx) => {
+    if (b.password !== undefined)
+      ctx.addIssue({ code: "custom", path: ["password"], message: NO_PASSWORD_HERE });
+    else if (Object.values(b).every((v) => v === undefined))
+      ctx.addIssue({ code: "custom", path: [], message: "at least one field is required" });
+  })
   .openapi("UpdateUser");
+
+export const ResetPasswordBody = z.object({ newPassword: password }).openapi("ResetPassword");
+
+export const ResetPasswordResult = z
+  .object({
+    revokedSessions: z.number().int().openapi({ description: "Sessions of the user that were ended" }),
+  })
+  .openapi("ResetPasswordResult");
 
 export const ListUsersQuery = z.object({
   role: z.enum(USER_ROLES).optional(),

@@ -9,10 +9,19 @@ import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import {
-  countActiveAdmins,
-  findUserInScope,
+  assertAssignable,
+  assertMayChange,
+  assertMayResetPassword,
+  isScopedRole,
+  type UserChange,
+  visibilityOf,
+} from "./users.policy";
+import {
+  courtExists,
+  findVisibleUser,
   insertUser,
   listUsers,
+  lockActiveAdmins,
   type UserFilters,
   updateUser,
 } from "./users.repo";
@@ -31,31 +40,40 @@ export function toUserJson(u: User) {
   };
 }
 
-// Scoped administrators manage only scoped roles, inside their own subtree.
-const COURT_ADMIN_ASSIGNABLE: UserRole[] = ["court_admin", "viewer"];
-
-function checkAssignable(actor: AuthUser, scope: CourtIds, role: UserRole, courtId: number | null): void {
-  if (actor.role === "admin") return;
-  if (!COURT_ADMIN_ASSIGNABLE.includes(role)) {
-    throw new AppError("FORBIDDEN", `A court administrator cannot assign the role ${role}`);
-  }
-  if (courtId === null || (scope !== null && !scope.includes(courtId))) {
-    throw new AppError("VALIDATION_FAILED", "courtId must be a court within your scope", [
-      { path: "body.courtId", message: "must be a court within your scope" },
-    ]);
-  }
-}
+const courtProblem = (message: string) => AppError.validation([{ path: "body.courtId", message }]);
 
 export function createUsersService(db: Database, auth: AuthService) {
-  async function getInScope(id: number, scope: CourtIds): Promise<User> {
-    const user = await findUserInScope(db, id, scope);
+  /** The user if the actor may see them; otherwise 404, as if they did not exist. */
+  async function getVisible(actor: AuthUser, scope: CourtIds, id: number): Promise<User> {
+    const user = await findVisibleUser(db, id, visibilityOf(actor, scope));
     if (!user) throw AppError.notFound("User");
     return user;
   }
 
+  /**
+   * The court a user of `role` ends up with: scoped roles need one (400 naming body.courtId), and a
+   * court named in the body must exist and, for a court administrator, lie in their subtree.
+   */
+  async function checkCourt(
+    actor: AuthUser,
+    scope: CourtIds,
+    role: UserRole,
+    courtId: number | null,
+    named: boolean,
+  ): Promise<void> {
+    if (courtId === null) {
+      if (isScopedRole(role)) throw courtProblem(`is required for the role ${role}`);
+      return;
+    }
+    if (!named) return;
+    const known = actor.role === "admin" ? await courtExists(db, courtId) : (scope ?? []).includes(courtId);
+    if (!known) throw courtProblem("no such court within your scope");
+  }
+
   return {
-    list: (filters: UserFilters, scope: CourtIds) => listUsers(db, filters, scope),
-    get: getInScope,
+    list: (actor: AuthUser, filters: UserFilters, scope: CourtIds) =>
+      listUsers(db, filters, visibilityOf(actor, scope)),
+    get: getVisible,
 
     async create(
       actor: AuthUser,
@@ -63,8 +81,10 @@ export function createUsersService(db: Database, auth: AuthService) {
       input: { email: string; name: string; password: string; role: UserRole; courtId?: number | null },
       ctx: AuditContext,
     ): Promise<User> {
+      assertAssignable(actor, input.role);
+      // A court administrator who names no court creates the user in their own.
       const courtId = input.courtId ?? (actor.role === "court_admin" ? actor.courtId : null);
-      checkAssignable(actor, scope, input.role, courtId);
+      await checkCourt(actor, scope, input.role, courtId, true);
       const passwordHash = await hashPassword(input.password);
       return withTransaction(db, async (tx) => {
         const user = await insertUser(tx, {
@@ -89,47 +109,36 @@ export function createUsersService(db: Database, auth: AuthService) {
       actor: AuthUser,
       scope: CourtIds,
       id: number,
-      input: { name?: string; role?: UserRole; courtId?: number | null; active?: boolean; password?: string },
+      input: UserChange,
       ctx: AuditContext,
     ): Promise<User> {
-      const before = await getInScope(id, scope);
+      const before = await getVisible(actor, scope, id);
+      assertMayChange(actor, before, input);
       const role = input.role ?? before.role;
       const courtId = input.courtId === undefined ? before.courtId : input.courtId;
-      if (input.role !== undefined || input.courtId !== undefined)
-        checkAssignable(actor, scope, role, courtId);
-      if (actor.role !== "admin" && before.role === "admin") throw AppError.notFound("User");
-      if (id === actor.id && (input.active === false || (input.role && input.role !== before.role))) {
-        throw new AppError("VALIDATION_FAILED", "You cannot deactivate yourself or change your own role", [
-          { path: input.active === false ? "body.active" : "body.role", message: "not allowed on yourself" },
-        ]);
+      await checkCourt(actor, scope, role, courtId, input.courtId !== undefined);
+      const values: Partial<User> = {};
+      for (const key of ["name", "email", "role", "courtId", "active"] as const) {
+        if (input[key] !== undefined && input[key] !== before[key])
+          Object.assign(values, { [key]: input[key] });
       }
-      const passwordHash = input.password ? await hashPassword(input.password) : undefined;
       const updated = await withTransaction(db, async (tx) => {
-        if (
-          before.role === "admin" &&
-          (role !== "admin" || input.active === false) &&
-          (await countActiveAdmins(tx)) <= 1
-        ) {
+        const admins = await lockActiveAdmins(tx);
+        const losesAdmin = values.role !== undefined || values.active === false;
+        if (losesAdmin && admins.includes(id) && admins.length <= 1) {
           throw new AppError("CONFLICT", "The last active admin cannot be demoted or deactivated");
         }
-        const row = await updateUser(tx, id, {
-          ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.role !== undefined ? { role: input.role } : {}),
-          ...(input.courtId !== undefined ? { courtId: input.courtId } : {}),
-          ...(input.active !== undefined ? { active: input.active } : {}),
-          ...(passwordHash ? { passwordHash } : {}),
-        });
+        const row = Object.keys(values).length > 0 ? await updateUser(tx, id, values) : before;
         const changes: Record<string, unknown> = {};
-        for (const key of ["name", "role", "courtId", "active"] as const) {
-          if (input[key] !== undefined && input[key] !== before[key])
-            changes[key] = { from: before[key], to: input[key] };
+        for (const [key, to] of Object.entries(values)) {
+          changes[key] = { from: before[key as keyof typeof values], to };
         }
-        if (passwordHash) changes.password = "reset";
         await insertAudit(tx, { ...ctx, action: "user.updated", entity: "user", entityId: id, changes });
         return row!;
       });
-      // Sessions carry role and court: any change to them, a deactivation or a reset ends the sessions.
-      if (input.role !== undefined || input.courtId !== undefined || input.active === false || passwordHash) {
+      auth.forgetUserState(id);
+      // Sessions carry role and court: a change to either, or a deactivation, ends them at once.
+      if (values.role !== undefined || values.courtId !== undefined || values.active === false) {
         await auth.revokeUserSessions(id);
       }
       return updated;
@@ -137,6 +146,32 @@ export function createUsersService(db: Database, auth: AuthService) {
 
     async deactivate(actor: AuthUser, scope: CourtIds, id: number, ctx: AuditContext): Promise<User> {
       return this.update(actor, scope, id, { active: false }, ctx);
+    },
+
+    /**
+     * An admin sets a new password for someone else (who then changes it themselves): every session
+     * of that user ends, after the new hash is stored, so no login with the old password survives it.
+     */
+    async resetPassword(
+      actor: AuthUser,
+      id: number,
+      newPassword: string,
+      ctx: AuditContext,
+    ): Promise<{ revokedSessions: number }> {
+      const target = await getVisible(actor, null, id);
+      assertMayResetPassword(actor, target);
+      const passwordHash = await hashPassword(newPassword);
+      await withTransaction(db, async (tx) => {
+        await updateUser(tx, id, { passwordHash });
+        await insertAudit(tx, {
+          ...ctx,
+          action: "user.password_reset",
+          entity: "user",
+          entityId: id,
+          changes: { email: target.email },
+        });
+      });
+      return { revokedSessions: await auth.revokeUserSessions(id) };
     },
   };
 }
