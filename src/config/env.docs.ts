@@ -188,6 +188,13 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
     section: "Authentication and rate limits",
     text: "Authenticated requests per user in each `RATE_LIMIT_WINDOW_S` window.",
   },
+  AUTH_USER_STATE_TTL_MS: {
+    section: "Authentication and rate limits",
+    text:
+      "How long each process trusts what it read of a user's row (active, role, court) before reading it " +
+      "again; bounds how late a change made directly in the database is noticed. Changes through the API " +
+      "take effect at once (they end the user's sessions). `0` reads the row on every request.",
+  },
   TRUST_PROXY: {
     section: "Authentication and rate limits",
     text:
