@@ -1,4 +1,5 @@
 import { drizzle } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
 import type { Config } from "../../src/config/env";
 import { createDb, createPgliteDb, type Database, type DbHandle, describeUrl } from "../../src/db/client";
 import { explainConnectError, migrationConnectionProblem, openDirectConnection } from "../../src/db/direct";
@@ -16,6 +17,8 @@ export interface TargetDb {
   /** host:port/database or the PGlite directory; never the password. */
   label: string;
   url: string | null;
+  /** The raw connection (the same one), null on PGlite. */
+  sql: postgres.Sql | null;
   serverVersion(): Promise<ServerVersion>;
   close(): Promise<void>;
 }
@@ -59,6 +62,7 @@ export async function openTargetDb(target: Target, config: Config): Promise<Targ
       db: handle.db,
       label: `embedded PGlite ${config.PGLITE_DIR}`,
       url: null,
+      sql: null,
       async serverVersion() {
         throw new CliError("the embedded database has no server to back up");
       },
@@ -76,6 +80,7 @@ export async function openTargetDb(target: Target, config: Config): Promise<Targ
     db: drizzle({ client }) as unknown as Database,
     label,
     url,
+    sql: client,
     async serverVersion() {
       const rows = await client`select current_setting('server_version_num')::int as n`;
       return serverVersionOf(Number(rows[0]!.n));
