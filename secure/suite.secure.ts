@@ -5,6 +5,10 @@ import { measured, setWorld } from "./lib/context";
 import { PGBOUNCER_BIN } from "./lib/pgbouncer";
 import { createWorld, type World } from "./lib/world";
 import { bouncerFlowsScenario, flowsScenario } from "./scenarios/flows";
+import { pgbouncerScenario } from "./scenarios/pgbouncer";
+import { postgresTlsScenario } from "./scenarios/postgres-tls";
+import { redisScenario } from "./scenarios/redis";
+import { rolesScenario } from "./scenarios/roles";
 
 // `bun run test:secure`: encrypted and least-privileged connections, proven against real servers —
 // PostgreSQL with TLS and a runtime role, PgBouncer in transaction mode, Redis over mutual TLS with an
@@ -42,6 +46,10 @@ afterAll(async () => {
 });
 
 (missing.length ? describe.skip : describe)("secure", () => {
+  postgresTlsScenario();
+  rolesScenario();
+  pgbouncerScenario();
+  redisScenario();
   flowsScenario();
   bouncerFlowsScenario();
 });

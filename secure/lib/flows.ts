@@ -30,7 +30,13 @@ export async function appFrom(env: Record<string, string>): Promise<TestApp> {
   await connectWithRetry(db, { retries: 2 });
   const t = await createTestApp({ config, db });
   const close = t.close;
-  return { ...t, close: async () => (await close(), await db.close()) };
+  return {
+    ...t,
+    async close() {
+      await close();
+      await db.close();
+    },
+  };
 }
 
 export interface FlowReport {
@@ -63,11 +69,7 @@ function ok(res: { status: number; body: unknown }, status: number, what: string
  * Runs the flows with `env` (database and Redis settings). `tag` keeps the rows each run creates
  * apart. The worker process gets the same environment.
  */
-export async function runMainFlows(
-  env: Record<string, string>,
-  tag: string,
-  checks: { afterFlows?: (t: TestApp) => Promise<void> } = {},
-): Promise<FlowReport> {
+export async function runMainFlows(env: Record<string, string>, tag: string): Promise<FlowReport> {
   const started = performance.now();
   const t = await appFrom(env);
   let worker: Service | null = null;
@@ -243,6 +245,15 @@ export async function runMainFlows(
       routesSwept++;
     }
 
+    // The operators' queue report and the queue board's API (job counts, workers: CLIENT LIST, INFO).
+    ok(await as("GET", "/api/system/queues"), 200, "queue report");
+    const board = await t.app.request("/admin/queues/api/queues", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const boardBody = (await board.json()) as { queues?: { name: string }[] };
+    ok({ status: board.status, body: boardBody }, 200, "queue board");
+    expect(boardBody.queues?.map((q) => q.name).sort()).toEqual(["imports", "maintenance"]);
+
     // Health: the database (migrations readable) and each Redis client are fine.
     const health = await as("GET", "/api/system/health/detailed");
     ok(health, 200, "health");
@@ -250,8 +261,6 @@ export async function runMainFlows(
       .filter(([name, c]) => (name === "database" || name.startsWith("redis")) && c.status !== "ok")
       .map(([name, c]) => `${name}: ${c.status} ${c.message ?? ""}`);
     expect(bad).toEqual([]);
-
-    await checks.afterFlows?.(t);
 
     // Nothing refused or degraded on the way: a cache without rights would only log and miss.
     const suspicious = /NOPERM|WRONGPASS|NOAUTH|"level":(50|60)|degrading|redis down|certificate/;
@@ -268,11 +277,12 @@ export async function runMainFlows(
     expect(removed.body.active).toBe(false);
     ok(await call(t, "POST", "/api/auth/logout", { token, body: {} }), 200, "logout");
     ok(await as("GET", "/api/auth/me"), 401, "me after logout");
+    // The worker shuts down cleanly (exit 0) after all that.
+    const code = await worker.stop();
+    if (code !== 0) throw new Error(`worker exited with ${code}:\n${worker.output()}`);
     return { routesSwept, importMs: Math.round(importMs), totalMs: Math.round(performance.now() - started) };
   } finally {
-    const code = await worker?.stop();
-    const out = worker?.output() ?? "";
+    await worker?.stop();
     await t.close();
-    if (code !== undefined && code !== 0) throw new Error(`worker exited with ${code}:\n${out}`);
   }
 }

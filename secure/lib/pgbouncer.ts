@@ -58,7 +58,7 @@ export async function startPgBouncer(opts: {
   copyFileSync(opts.certs.serverKey, file("server.key"));
   copyFileSync(opts.certs.ca, file("ca.crt"));
   // Plain-text passwords here let PgBouncer answer SCRAM itself and log in to the server with SCRAM.
-  writeFileSync(file("userlist.txt"), opts.users.map((u) => `"${u.user}" "${u.password}"`).join("\n") + "\n");
+  writeFileSync(file("userlist.txt"), `${opts.users.map((u) => `"${u.user}" "${u.password}"`).join("\n")}\n`);
   const ini = [
     "[databases]",
     `${opts.database} = host=localhost port=${opts.serverPort} dbname=${opts.database}`,

@@ -16,6 +16,8 @@ export interface SecureRedis {
   port: number;
   /** rediss:// (TLS) or redis:// URL for a user (undefined: password only). */
   url(user: string | undefined, password: string, db?: number): string;
+  /** A connection as the default user, which keeps every right (for the tests' own look inside). */
+  admin(): Redis;
   stop(): Promise<void>;
 }
 
@@ -76,17 +78,12 @@ export async function startTlsRedis(certs: Certificates): Promise<SecureRedis> {
     port,
     true,
   );
-  const admin = new Redis({
-    host: "localhost",
-    port,
-    tls: {
-      ca: await Bun.file(certs.ca).text(),
-      cert: await Bun.file(certs.clientCert).text(),
-      key: await Bun.file(certs.clientKey).text(),
-    },
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-  });
+  const tls = {
+    ca: await Bun.file(certs.ca).text(),
+    cert: await Bun.file(certs.clientCert).text(),
+    key: await Bun.file(certs.clientKey).text(),
+  };
+  const admin = new Redis({ host: "localhost", port, tls, lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await admin.connect();
     for (const u of ACL_USERS)
@@ -100,6 +97,8 @@ export async function startTlsRedis(certs: Certificates): Promise<SecureRedis> {
     port,
     url: (user, password, db = 0) =>
       `rediss://${user ? encodeURIComponent(user) : ""}:${encodeURIComponent(password)}@localhost:${port}/${db}`,
+    admin: () =>
+      new Redis({ host: "localhost", port, tls, password: ADMIN_PASSWORD, maxRetriesPerRequest: 1 }),
     stop: stopper(proc, dir),
   };
 }
