@@ -49,10 +49,11 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * A SCRAM-SHA-256 verifier, as PostgreSQL stores it: the server never receives the password itself,
- * so it cannot end up in a statement log (the way psql's \password works).
+ * so it cannot end up in a statement log (the way psql's \password works). The password's bytes are
+ * used as they are, as postgres.js does when it logs in (no SASLprep; the same for ASCII passwords).
  */
 export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
-  const salted = pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
   const storedKey = createHash("sha256").update(clientKey).digest();
   const serverKey = createHmac("sha256", salted).update("Server Key").digest();
