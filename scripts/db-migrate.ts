@@ -3,14 +3,20 @@
 // scripts/migrate.ts.
 import { loadConfigOrExit } from "../src/config/env";
 import { createPgliteDb, describeUrl } from "../src/db/client";
+import { explainConnectError, migrationConnectionProblem } from "../src/db/direct";
 import { applyMigrations, MigrationError, migratePostgres } from "../src/db/migrate";
 
 const config = loadConfigOrExit();
+const problem = migrationConnectionProblem(config);
+if (problem) {
+  console.error(`migration refused: ${problem}`);
+  process.exit(1);
+}
 try {
   const onApplied = (tag: string, ms: number) => console.log(`  applied ${tag} (${Math.round(ms)} ms)`);
   if (config.migrationDatabaseUrl) {
     console.log(`migrating ${describeUrl(config.migrationDatabaseUrl)}`);
-    const r = await migratePostgres(config.migrationDatabaseUrl, { onApplied });
+    const r = await migratePostgres(config.migrationDatabaseUrl, { onApplied, tls: config });
     console.log(
       r.applied.length
         ? `${r.applied.length} migration(s) applied in ${r.durationMs} ms`
@@ -28,6 +34,10 @@ try {
     );
   }
 } catch (err) {
-  console.error(err instanceof MigrationError ? err.message : `migration failed: ${(err as Error).message}`);
+  const reason =
+    err instanceof MigrationError || !config.migrationDatabaseUrl
+      ? (err as Error).message
+      : await explainConnectError(err, config.migrationDatabaseUrl, config);
+  console.error(err instanceof MigrationError ? reason : `migration failed: ${reason}`);
   process.exit(1);
 }

@@ -11,7 +11,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { sql } from "drizzle-orm";
-import type { Config } from "../src/config/env";
 import { rowsOf } from "../src/db/client";
 import {
   applyMigrations,
@@ -22,6 +21,7 @@ import {
   type MigrationStatus,
   migrationStatus,
 } from "../src/db/migrate";
+import type { PgTlsSettings } from "../src/db/tls";
 import {
   CliError,
   confirmOnTerminal,
@@ -137,7 +137,7 @@ interface RunOptions {
   allowDestructive: boolean;
   pgBin: string | undefined;
   backupDir: string;
-  databaseSsl: Config["DATABASE_SSL"];
+  tls: PgTlsSettings;
 }
 
 async function takeBackup(db: TargetDb, o: RunOptions): Promise<VerifiedBackup & { ms: number }> {
@@ -147,7 +147,7 @@ async function takeBackup(db: TargetDb, o: RunOptions): Promise<VerifiedBackup &
   const pgRestore = await findTool("pg_restore", server, o.pgBin);
   const file = backupPath(o.backupDir, db, o.target);
   say(`backup: pg_dump ${pgDump.version} → ${file}`);
-  await dumpDatabase(pgDump, db.url!, o.databaseSsl, file);
+  await dumpDatabase(pgDump, db.url!, o.tls, file);
   const verified = await verifyBackup(pgRestore, file);
   const ms = performance.now() - started;
   say(
@@ -276,7 +276,7 @@ async function main(): Promise<number> {
         allowDestructive: Boolean(values["allow-destructive"]),
         pgBin: values["pg-bin"],
         backupDir: config.BACKUP_DIR,
-        databaseSsl: config.DATABASE_SSL,
+        tls: config,
       },
       env,
     );

@@ -5,8 +5,8 @@
 // objects in one transaction, so a failure leaves the target as it was.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import postgres from "postgres";
 import { describeUrl } from "../src/db/client";
+import { explainConnectError, openDirectConnection } from "../src/db/direct";
 import {
   CliError,
   confirmOnTerminal,
@@ -19,7 +19,7 @@ import {
 } from "./lib/cli";
 import { findTool, restoreDatabase, serverVersionOf, verifyBackup } from "./lib/pg-tools";
 import { isTarget, resolveTarget } from "./lib/target";
-import { sslOf } from "./lib/target-db";
+import { migrationUrlOf } from "./lib/target-db";
 
 const USAGE = `usage: bun scripts/restore.ts <backup.dump> [options]
   --target <dev|staging|prod>   which database to restore into (default: dev)
@@ -46,22 +46,22 @@ async function main(): Promise<number> {
 
   // Scripts assemble their configuration source here and hand it to loadConfig (src/config/env.ts).
   const { config, origin } = resolveTarget(target, process.env, process.cwd());
-  const url = config.migrationDatabaseUrl;
+  const url = migrationUrlOf(target, config);
   if (!url)
     throw new CliError(
       `no database for ${target}: set DIRECT_DATABASE_URL or DATABASE_URL (pg_restore needs PostgreSQL)`,
     );
   const label = describeUrl(url);
 
-  const client = postgres(url, {
-    max: 1,
-    onnotice: () => {},
-    ssl: sslOf(config),
-    connect_timeout: config.DATABASE_POOL_TIMEOUT_S,
+  const client = openDirectConnection(url, config, {
+    applicationName: "courtflow-restore",
+    connectTimeoutS: config.DATABASE_POOL_TIMEOUT_S,
   });
   try {
-    const rows = await client`select current_setting('server_version_num')::int as n`.catch((err) => {
-      throw new CliError(`cannot reach PostgreSQL at ${label}: ${(err as Error).message}`);
+    const rows = await client`select current_setting('server_version_num')::int as n`.catch(async (err) => {
+      throw new CliError(
+        `cannot reach PostgreSQL at ${label}: ${await explainConnectError(err, url, config)}`,
+      );
     });
     const server = serverVersionOf(Number(rows[0]!.n));
     const pgRestore = await findTool("pg_restore", server, values["pg-bin"]);
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
       throw new CliError("refusing: a restore needs confirmation (--yes). Nothing was changed.");
     }
     const started = performance.now();
-    await restoreDatabase(pgRestore, url, config.DATABASE_SSL, file);
+    await restoreDatabase(pgRestore, url, config, file);
     const counts = await client<{ table: string; rows: number }[]>`
       select c.relname as table, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::int as rows
         from pg_class c join pg_namespace n on n.oid = c.relnamespace

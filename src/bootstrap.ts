@@ -1,7 +1,9 @@
 import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb } from "./db/client";
+import { migrationConnectionProblem } from "./db/direct";
 import { applyMigrations, migratePostgres } from "./db/migrate";
+import { checkQueryTimeout } from "./db/pooler";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
 import { type AppDeps, createLifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
@@ -22,6 +24,7 @@ export async function buildDeps(
   let seeding: BackgroundSeed | null = null;
   try {
     await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
+    await checkQueryTimeout(db, config, logger);
     if (db.kind === "pglite") {
       // Embedded mode is one process by construction, so migrating on start is safe and expected.
       const result = await applyMigrations(db.db);
@@ -30,8 +33,12 @@ export async function buildDeps(
       seeding = seedEmbeddedInBackground(db, logger);
     } else if (config.NODE_ENV === "development" && config.migrationDatabaseUrl) {
       // Developers get a migrated database on start; production migrates through scripts/migrate.ts.
-      const result = await migratePostgres(config.migrationDatabaseUrl);
-      if (result.applied.length) logger.info({ applied: result.applied }, "database migrated");
+      const problem = migrationConnectionProblem(config);
+      if (problem) logger.warn(`not migrating on start: ${problem}`);
+      else {
+        const result = await migratePostgres(config.migrationDatabaseUrl, { tls: config });
+        if (result.applied.length) logger.info({ applied: result.applied }, "database migrated");
+      }
     }
   } catch (err) {
     await db.close().catch(() => {});

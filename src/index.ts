@@ -1,9 +1,9 @@
 import { createApp } from "./app";
 import { buildDeps } from "./bootstrap";
 import { loadConfigOrExit } from "./config/env";
-import { DatabaseUnreachableError } from "./db/client";
 import { loggerFromConfig } from "./lib/logger";
 import { exitOnSignals, startServer } from "./server";
+import { exitOnStartupFailure } from "./startup-failure";
 
 const config = loadConfigOrExit();
 const logger = loggerFromConfig(config);
@@ -22,10 +22,5 @@ try {
     "courtflow api ready",
   );
 } catch (err) {
-  if (err instanceof DatabaseUnreachableError) {
-    process.stderr.write(`courtflow: ${err.message}\n`);
-  } else {
-    logger.fatal({ err }, "start-up failed");
-  }
-  process.exit(1);
+  exitOnStartupFailure(err, logger, "courtflow");
 }

@@ -3,20 +3,27 @@
 // SHUTDOWN_TIMEOUT_MS whatever Redis does.
 import { loadConfigOrExit } from "../src/config/env";
 import { connectWithRetry, createDb } from "../src/db/client";
+import { checkQueryTimeout } from "../src/db/pooler";
 import { createLifecycle } from "../src/deps";
 import { loggerFromConfig } from "../src/lib/logger";
 import { createMetricsRegistry } from "../src/lib/metrics";
 import { buildRedisDeps } from "../src/redis/build";
+import { exitOnStartupFailure } from "../src/startup-failure";
 import { startWorkerHttp } from "./http";
 import { type QueueWorkers, startQueueWorkers } from "./queue-workers";
 
 const config = loadConfigOrExit();
 const logger = loggerFromConfig(config).child({ process: "worker" });
-const db = await createDb(config);
-await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
+const started = await (async () => {
+  const db = await createDb(config);
+  await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
+  await checkQueryTimeout(db, config, logger);
+  const metrics = createMetricsRegistry({ process: "worker" });
+  return { db, metrics, redis: buildRedisDeps(config, logger, metrics) };
+})().catch((err) => exitOnStartupFailure(err, logger, "courtflow worker"));
+const { db, metrics } = started;
 const lifecycle = createLifecycle();
-const metrics = createMetricsRegistry({ process: "worker" });
-const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+const { close: closeRedis, ...redisDeps } = started.redis;
 // Queues and BullMQ workers register with `observability.jobs` (registerQueues, watchWorker).
 const observability = startWorkerHttp(
   { config, logger, db, metrics, lifecycle, redis: redisDeps.redis ?? undefined },

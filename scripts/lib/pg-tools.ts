@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../../src/config/env";
+import { type PgTlsSettings, resolvePgTls } from "../../src/db/tls";
 import { CliError } from "./cli";
 
 // pg_dump / pg_restore as child processes. The connection goes through libpq's environment
@@ -73,26 +73,32 @@ export async function findTool(
   return tool;
 }
 
-/** libpq connection: the URL without its password, the password and SSL mode in the environment. */
+/**
+ * libpq connection: the URL without its password and TLS parameters; the password, SSL mode and CA
+ * file in the environment, resolved as the app resolves them (src/db/tls.ts). Without a CA file,
+ * libpq's verify modes use ~/.postgresql/root.crt, not the system CAs.
+ */
 export function libpqConnection(
   url: string,
-  ssl: Config["DATABASE_SSL"],
+  settings: PgTlsSettings,
 ): { dbname: string; env: Record<string, string> } {
-  const u = new URL(url);
+  const tls = resolvePgTls(url, settings);
+  const u = new URL(tls.url);
   const env: Record<string, string> = {};
   if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
   u.password = "";
-  if (ssl !== "disable") env.PGSSLMODE = ssl;
+  if (tls.mode !== "disable") env.PGSSLMODE = tls.mode;
+  if (tls.caFile) env.PGSSLROOTCERT = tls.caFile;
   return { dbname: u.toString(), env };
 }
 
 export async function dumpDatabase(
   pgDump: Tool,
   url: string,
-  ssl: Config["DATABASE_SSL"],
+  tls: PgTlsSettings,
   file: string,
 ): Promise<void> {
-  const conn = libpqConnection(url, ssl);
+  const conn = libpqConnection(url, tls);
   const r = await run([pgDump.path, "--format=custom", "--file", file, "--dbname", conn.dbname], conn.env);
   if (r.code !== 0) throw new CliError(`pg_dump failed (exit ${r.code}): ${r.stderr.trim()}`);
 }
@@ -129,10 +135,10 @@ export async function verifyBackup(pgRestore: Tool, file: string): Promise<Verif
 export async function restoreDatabase(
   pgRestore: Tool,
   url: string,
-  ssl: Config["DATABASE_SSL"],
+  tls: PgTlsSettings,
   file: string,
 ): Promise<void> {
-  const conn = libpqConnection(url, ssl);
+  const conn = libpqConnection(url, tls);
   const r = await run(
     [
       pgRestore.path,

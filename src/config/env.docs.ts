@@ -96,10 +96,27 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "`statement_timeout` of every pool connection: a longer query is cancelled and the request answers " +
       "`504 QUERY_TIMEOUT`. 0: no limit. Import job transactions set their own (15 min).",
   },
-  DATABASE_SSL: { section: "PostgreSQL", text: "TLS to PostgreSQL (also used by the operator scripts)." },
+  DATABASE_SSL: {
+    section: "PostgreSQL",
+    text:
+      "TLS to PostgreSQL, for the API, the worker and every operator script. `require` encrypts without " +
+      "verifying; `verify-ca` checks the CA; `verify-full` also checks the host name. A URL's own `sslmode` " +
+      "may ask for more, never less; a failed handshake never falls back to plain text ([security](security.md)).",
+  },
+  DATABASE_SSL_CA: {
+    section: "PostgreSQL",
+    text: "PEM file of the CA(s) that sign the server certificate, for `verify-ca`/`verify-full`; else the system CAs.",
+  },
+  DATABASE_POOLER: {
+    section: "PostgreSQL",
+    text:
+      "`pgbouncer`: `DATABASE_URL` goes through PgBouncer in transaction mode: nothing is prepared and no " +
+      "startup parameters are sent (`statement_timeout` comes from the role set by `db:roles`); migrations " +
+      "and scripts then need `DIRECT_DATABASE_URL`.",
+  },
   DATABASE_PREPARE: {
     section: "PostgreSQL",
-    text: "Named prepared statements. Set `false` behind PgBouncer in transaction mode.",
+    text: "Named prepared statements. Ignored (off) with `DATABASE_POOLER=pgbouncer`.",
   },
   DATABASE_CONNECT_RETRIES: {
     section: "PostgreSQL",
@@ -147,6 +164,15 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "`host:port,host:port`: use Redis Cluster for the roles that follow `REDIS_URL` (which still gives " +
       "TLS and credentials; Cluster has one database).",
   },
+  REDIS_TLS_CA: {
+    section: "Redis",
+    text: "PEM CA file that signs the Redis servers' certificates (`rediss://` URLs); else the system CAs.",
+  },
+  REDIS_TLS_CERT: {
+    section: "Redis",
+    text: "Client certificate (PEM) for servers that require one (`tls-auth-clients yes`); set with `REDIS_TLS_KEY`.",
+  },
+  REDIS_TLS_KEY: { section: "Redis", text: "Key (PEM) of `REDIS_TLS_CERT`." },
   REDIS_COMMAND_TIMEOUT_MS: {
     section: "Redis",
     text:

@@ -76,7 +76,19 @@ export const envSchema = z.object({
   DATABASE_POOL_TIMEOUT_S: int(10, 1, 600),
   DATABASE_IDLE_TIMEOUT_S: int(30, 0, 3600),
   DATABASE_QUERY_TIMEOUT_MS: int(30_000, 0),
-  DATABASE_SSL: z.enum(["disable", "require", "verify-full"]).default("disable"),
+  /**
+   * TLS to PostgreSQL. A URL's own `sslmode` may ask for more, never for less: the stricter of the
+   * two applies (src/db/tls.ts). There is no `prefer`: a failed handshake never falls back to plain text.
+   */
+  DATABASE_SSL: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
+  /** PEM file of the CA(s) that sign the server certificate, for verify-ca / verify-full; else the system CAs. */
+  DATABASE_SSL_CA: z.string().optional(),
+  /**
+   * `pgbouncer`: DATABASE_URL goes through PgBouncer in transaction mode, which refuses startup
+   * parameters and prepared statements: statement_timeout comes from the role (`bun run db:roles`)
+   * instead, and nothing is prepared.
+   */
+  DATABASE_POOLER: z.enum(["none", "pgbouncer"]).default("none"),
   DATABASE_PREPARE: bool(true),
   DATABASE_CONNECT_RETRIES: int(5, 0, 50),
   PGLITE_DIR: z.string().default(".data/pglite"),
@@ -88,6 +100,11 @@ export const envSchema = z.object({
   REDIS_SENTINELS: hostPortList,
   REDIS_SENTINEL_NAME: z.string().default("mymaster"),
   REDIS_CLUSTER_NODES: hostPortList,
+  /** PEM CA file that signs the Redis servers' certificates (rediss:// URLs); else the system CAs. */
+  REDIS_TLS_CA: z.string().optional(),
+  /** Client certificate and key (PEM) for servers that require them (redis `tls-auth-clients yes`). */
+  REDIS_TLS_CERT: z.string().optional(),
+  REDIS_TLS_KEY: z.string().optional(),
   REDIS_COMMAND_TIMEOUT_MS: int(5000, 50),
   REDIS_CONNECT_TIMEOUT_MS: int(10_000, 100),
   CACHE_DEFAULT_TTL_S: int(300, 1),
@@ -161,6 +178,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       problems.push("DATABASE_URL: required in production (embedded mode is for development)");
     if (!env.JWT_SECRET) problems.push("JWT_SECRET: required in production");
   }
+  if (Boolean(env.REDIS_TLS_CERT) !== Boolean(env.REDIS_TLS_KEY))
+    problems.push("REDIS_TLS_CERT: set together with REDIS_TLS_KEY (a client certificate needs its key)");
   if (problems.length) throw new EnvError(problems);
 
   const warnings: string[] = [];

@@ -11,6 +11,7 @@ import type { Logger } from "../lib/logger";
 import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
 import { prepareParameterised } from "./prepare";
 import * as schema from "./schema";
+import { permanentConnectFailure, resolvePgTls } from "./tls";
 
 export type Schema = typeof schema;
 /** The Drizzle database, the same type over postgres.js and PGlite. */
@@ -28,6 +29,8 @@ export interface DbHandle {
   stats: DbStats;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Why a failed first contact can never succeed as configured (TLS, pooler); null: worth a retry. */
+  diagnose?(err: unknown): Promise<string | null>;
 }
 
 export type DbOptions = Pick<
@@ -39,6 +42,8 @@ export type DbOptions = Pick<
   | "DATABASE_IDLE_TIMEOUT_S"
   | "DATABASE_QUERY_TIMEOUT_MS"
   | "DATABASE_SSL"
+  | "DATABASE_SSL_CA"
+  | "DATABASE_POOLER"
   | "DATABASE_PREPARE"
   | "PGLITE_DIR"
   | "NODE_ENV"
@@ -52,12 +57,6 @@ export function describeUrl(url: string): string {
   } catch {
     return "(unparseable DATABASE_URL)";
   }
-}
-
-function sslOption(mode: Config["DATABASE_SSL"]): postgres.Options<Record<string, never>>["ssl"] {
-  if (mode === "require") return "require";
-  if (mode === "verify-full") return "verify-full";
-  return false;
 }
 
 /**
@@ -76,19 +75,26 @@ export function createPostgresClient(
   opts: DbOptions,
   overrides: { max?: number } = {},
 ): postgres.Sql {
+  const tls = resolvePgTls(url, opts);
+  // PgBouncer in transaction mode hands each transaction to any server connection: a prepared
+  // statement may be missing there, and it refuses startup parameters other than a few (08P01).
+  const pgbouncer = opts.DATABASE_POOLER === "pgbouncer";
   // Drizzle never prepares on its own: see prepare.ts (profiled in `bun run bench`).
-  const client = postgres(url, {
+  const client = postgres(tls.url, {
     max: overrides.max ?? opts.DATABASE_POOL_MAX,
     connect_timeout: opts.DATABASE_POOL_TIMEOUT_S,
     idle_timeout: opts.DATABASE_IDLE_TIMEOUT_S,
-    prepare: opts.DATABASE_PREPARE,
-    ssl: sslOption(opts.DATABASE_SSL),
+    prepare: opts.DATABASE_PREPARE && !pgbouncer,
+    ssl: tls.ssl,
     onnotice: () => {},
     backoff: reconnectDelaySeconds,
     connection: {
       application_name: "courtflow",
       // Applied per connection, so a runaway query fails with 57014 instead of holding the pool.
-      ...(opts.DATABASE_QUERY_TIMEOUT_MS > 0 ? { statement_timeout: opts.DATABASE_QUERY_TIMEOUT_MS } : {}),
+      // Behind PgBouncer the role carries it instead (`bun run db:roles`; see checkQueryTimeout).
+      ...(opts.DATABASE_QUERY_TIMEOUT_MS > 0 && !pgbouncer
+        ? { statement_timeout: opts.DATABASE_QUERY_TIMEOUT_MS }
+        : {}),
     },
   });
   return prepareParameterised(client);
@@ -125,6 +131,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
       async close() {
         await Promise.all([client, ...replicaClients].map((c) => c.end({ timeout: 5 })));
       },
+      diagnose: (err) => permanentConnectFailure(err, resolvePgTls(opts.DATABASE_URL!, opts)),
     };
   }
   if (opts.NODE_ENV === "production") {
@@ -183,6 +190,15 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
+/** A first contact that cannot succeed as configured (see DbHandle.diagnose): no retries. */
+export class DatabaseRefusedError extends DatabaseUnreachableError {
+  constructor(target: string, reason: string, cause: unknown) {
+    super(target, 1, cause);
+    this.message = `cannot connect to PostgreSQL at ${target}: ${reason}`;
+    this.name = "DatabaseRefusedError";
+  }
+}
+
 function redactUrls(text: string): string {
   return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]+):[^@\s]+@/g, "$1:***@");
 }
@@ -205,6 +221,8 @@ export async function connectWithRetry(handle: DbHandle, opts: RetryOptions): Pr
       return;
     } catch (err) {
       lastError = err;
+      const refused = await handle.diagnose?.(err);
+      if (refused) throw new DatabaseRefusedError(handle.target, refused, err);
       if (attempt === opts.retries) break;
       const delay = backoffDelay(attempt, base, max);
       opts.logger?.warn(

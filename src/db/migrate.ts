@@ -3,8 +3,9 @@ import { join, resolve } from "node:path";
 import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { drizzle } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
 import { type Database, rowsOf } from "./client";
+import { openDirectConnection } from "./direct";
+import type { PgTlsSettings } from "./tls";
 
 // Our own runner over drizzle-kit's files and drizzle's migrations table (same layout, so
 // drizzle-kit and this runner agree on what is applied), because we need what drizzle's migrate()
@@ -136,10 +137,13 @@ export async function migratePostgres(
   opts: {
     folder?: string;
     onApplied?: (tag: string, ms: number) => void;
-    ssl?: "require" | "verify-full" | false;
+    /** TLS as configured (DATABASE_SSL, DATABASE_SSL_CA); the URL's own sslmode/sslrootcert apply too. */
+    tls?: PgTlsSettings;
   } = {},
 ): Promise<MigrateResult> {
-  const client = postgres(url, { max: 1, onnotice: () => {}, ssl: opts.ssl ?? false, connect_timeout: 10 });
+  const client = openDirectConnection(url, opts.tls ?? { DATABASE_SSL: "disable" }, {
+    applicationName: "courtflow-migrate",
+  });
   try {
     return await applyMigrations(drizzle({ client }) as unknown as Database, opts);
   } finally {

@@ -7,7 +7,7 @@ import { createMemoryCacheManager } from "./memory/cache-manager";
 import { createMemoryRateLimiter } from "./memory/rate-limiter";
 import { createMemorySessionManager } from "./memory/session-manager";
 import { redisMetrics } from "./metrics";
-import { connectionSpec } from "./options";
+import { connectionSpec, parseRedisUrl } from "./options";
 import { createRedisRateLimiter } from "./rate-limiter";
 import { createRedisRequestGate, type RequestGate, sequentialGate } from "./request-gate";
 import { createRedisSessionManager } from "./session-manager";
@@ -25,13 +25,20 @@ export interface RedisDeps {
 }
 
 /**
- * Sessions (the `session` role) and rate limits (`main`) on the same server and database, and not a
- * Cluster: then one script may touch a key of each.
+ * Sessions (the `session` role) and rate limits (`main`) on the same server and database as the same
+ * user, and not a Cluster: then one script may touch a key of each. With an ACL user per role the
+ * session user may not touch rate-limit keys (NOPERM), so the two stores are asked one after the other.
  */
 export function sessionsBesideRateLimits(config: Config): boolean {
   const session = connectionSpec(config, "session");
   const main = connectionSpec(config, "main");
-  return session.topology !== "cluster" && main.topology !== "cluster" && session.target === main.target;
+  const user = (url: string | undefined) => (url ? (parseRedisUrl(url).username ?? "default") : null);
+  return (
+    session.topology !== "cluster" &&
+    main.topology !== "cluster" &&
+    session.target === main.target &&
+    user(config.SESSION_REDIS_URL ?? config.REDIS_URL) === user(config.REDIS_URL)
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
 import type { RedisMetrics } from "./metrics";
+import { describeRedisTlsError } from "./tls";
 
 export type LinkState = "up" | "down";
 
@@ -35,8 +36,9 @@ export function watchClient(
     change("up");
   });
   // Connection errors arrive once per reconnect attempt; they only feed the reason of the next change.
+  // A TLS refusal is said in words: ioredis itself only reports "Connection is closed." for it.
   client.on("error", (err: Error) => {
-    lastError = err.message;
+    lastError = describeRedisTlsError(err) ?? err.message;
   });
   client.on("close", () => change("down"));
   client.on("end", () => change("down"));

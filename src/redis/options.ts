@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import type { Config } from "../config/env";
+import { redisTlsOptions } from "./tls";
 import type { RedisRole } from "./types";
 
 /** A role's connection, or a BullMQ worker's blocking connection. */
@@ -95,7 +96,11 @@ export function connectionSpec(config: Config, role: ConnectionRole): Connection
   if (!base) throw new Error("Redis is not configured (REDIS_URL is not set)");
   const url = parseRedisUrl(base);
   const common = roleOptions(config, role);
-  const auth = { username: url.username, password: url.password, tls: url.tls ? {} : undefined };
+  const auth = {
+    username: url.username,
+    password: url.password,
+    tls: url.tls ? redisTlsOptions(config) : undefined,
+  };
   const tlsMark = url.tls ? " (tls)" : "";
 
   if (!own && config.REDIS_CLUSTER_NODES.length > 0) {

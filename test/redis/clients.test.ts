@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ClusterOptions, RedisOptions } from "ioredis";
 import { createLogger } from "../../src/lib/logger";
 import { createMetricsRegistry } from "../../src/lib/metrics";
@@ -7,6 +9,7 @@ import { redisMetrics } from "../../src/redis/metrics";
 import { connectionSpec, reconnectOnError, retryDelayMs } from "../../src/redis/options";
 import { LogCapture } from "../helpers/app";
 import { metricValue } from "../helpers/metrics";
+import { tempDir } from "../helpers/process";
 import { describeOwnRedis, type PrivateRedis, startPrivateRedis } from "../helpers/redis-server";
 import { redisTestConfig } from "./subjects";
 
@@ -78,6 +81,39 @@ describe("Redis connection options", () => {
     });
     expect(spec.target).toBe("redis.internal:6380/2 (tls)");
     expect(spec.target).not.toContain("cret");
+  });
+
+  test("rediss://: REDIS_TLS_CA and the client certificate reach every role and the workers' connections", () => {
+    const dir = tempDir("redis-tls-files");
+    try {
+      const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
+      writeFileSync(join(dir, "ca.crt"), pem("CERTIFICATE"));
+      writeFileSync(join(dir, "client.crt"), pem("CERTIFICATE"));
+      writeFileSync(join(dir, "client.key"), pem("PRIVATE KEY"));
+      const config = cfg({
+        REDIS_URL: "rediss://redis.internal:6380/0",
+        QUEUE_REDIS_URL: "rediss://q:x@redis.internal:6380/0",
+        REDIS_TLS_CA: join(dir, "ca.crt"),
+        REDIS_TLS_CERT: join(dir, "client.crt"),
+        REDIS_TLS_KEY: join(dir, "client.key"),
+      });
+      for (const role of ["main", "session", "cache", "queue", "worker"] as const) {
+        expect((connectionSpec(config, role).options as RedisOptions).tls).toEqual({
+          rejectUnauthorized: true,
+          ca: pem("CERTIFICATE"),
+          cert: pem("CERTIFICATE"),
+          key: pem("PRIVATE KEY"),
+        });
+      }
+      expect(() =>
+        connectionSpec(cfg({ REDIS_URL: "rediss://r:6380", REDIS_TLS_CA: join(dir, "nope") }), "main"),
+      ).toThrow(/^REDIS_TLS_CA: cannot read .*nope \(ENOENT\)$/);
+      expect(() => cfg({ REDIS_URL: "rediss://r:6380", REDIS_TLS_CERT: join(dir, "client.crt") })).toThrow(
+        /REDIS_TLS_CERT: set together with REDIS_TLS_KEY/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a role's own URL wins over REDIS_URL", () => {

@@ -186,4 +186,18 @@ describe("where the one-round-trip gate applies", () => {
     expect(connectionSpec(cluster, "session").topology).toBe("cluster");
     expect(sessionsBesideRateLimits(cluster)).toBe(false);
   });
+
+  test("the same server and database as another ACL user (which may not touch cf:rl:*): two calls", () => {
+    const main = "redis://courtflow-main:a@127.0.0.1:6379/4";
+    expect(
+      sessionsBesideRateLimits(
+        redisTestConfig({ SESSION_REDIS_URL: "redis://courtflow-session:b@127.0.0.1:6379/4" }, main),
+      ),
+    ).toBe(false);
+    expect(
+      sessionsBesideRateLimits(
+        redisTestConfig({ SESSION_REDIS_URL: "redis://courtflow-main:a@127.0.0.1:6379/4" }, main),
+      ),
+    ).toBe(true);
+  });
 });

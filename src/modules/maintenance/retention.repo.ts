@@ -35,12 +35,19 @@ export function deleteStagedRows(db: Database, days: number): Promise<number> {
   );
 }
 
-export function deleteAuditRows(db: Database, days: number): Promise<number> {
-  return deleteInBatches(
-    db,
-    () => sql`
-      delete from audit_log where id in (
-        select id from audit_log where at < now() - make_interval(days => ${days}::int) order by id limit ${BATCH}::int)
-      returning 1`,
-  );
+/**
+ * Audit rows older than `days`, through the schema owner's function: the application's role may not
+ * delete from audit_log, and the function never removes rows younger than the floor the owner set
+ * (`bun run db:roles`, from RETENTION_AUDIT_DAYS).
+ */
+export async function deleteAuditRows(db: Database, days: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`select courtflow_purge_audit_log(${days}::int, ${BATCH}::int) as n`),
+    );
+    const n = Number(row?.n ?? 0);
+    total += n;
+    if (n < BATCH) return total;
+  }
 }
