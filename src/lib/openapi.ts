@@ -1,14 +1,32 @@
 import { z } from "@hono/zod-openapi";
-import { errorStatus } from "./errors";
+import { ERROR_CODES } from "./errors";
 
 // Shared OpenAPI building blocks: the error envelope, common parameters and response helpers.
+
+export const FieldProblemSchema = z
+  .object({
+    path: z.string().openapi({
+      description:
+        "Where: `body.<field>`, `query.<name>`, `param.<name>` (nested fields and list indexes follow with dots), or `body` for the body as a whole",
+      example: "query.limit",
+    }),
+    message: z.string().openapi({
+      description: "What is wrong, as the end of a sentence about that field",
+      example: "must be an integer between 1 and 200",
+    }),
+    constraint: z.string().optional().openapi({ description: "The database constraint behind a conflict" }),
+  })
+  .openapi("FieldProblem");
 
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]]),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
-      details: z.unknown().optional(),
+      details: z
+        .array(FieldProblemSchema)
+        .optional()
+        .openapi({ description: "Every problem found, when the error is about particular fields" }),
       requestId: z.string(),
     }),
   })
@@ -21,12 +39,15 @@ const errorDescriptions: Record<number, string> = {
   404: "Not found (or outside your court scope)",
   409: "Conflict with existing data",
   413: "Payload too large",
+  415: "Unsupported media type (send the Content-Type the operation declares)",
   429: "Rate limited (see Retry-After)",
   503: "A dependency is unavailable (AUTH_UNAVAILABLE / DATABASE_UNAVAILABLE)",
 };
 
+export type ErrorResponseStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+
 /** Error responses for a route, by status. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
+export function errorResponses(...statuses: ErrorResponseStatus[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,
@@ -53,6 +74,8 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
+/** An operation anyone may call (login, refresh, health): overrides nothing, but says so explicitly. */
+export const noSecurity: { [name: string]: string[] }[] = [];
 
 /** Ids are PostgreSQL integers: positive and at most 2^31 − 1, so a huge id is a 400, not a 22003. */
 export const MAX_ID = 2_147_483_647;

@@ -8,7 +8,7 @@ import { withTransaction } from "../../db/transaction";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
 import { AppError } from "../../lib/errors";
-import { bearerSecurity, errorResponses, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, json, jsonBody, noSecurity } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { insertAudit } from "../audit/audit.repo";
 import { updateUser } from "../users/users.repo";
@@ -38,7 +38,9 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/login",
+      operationId: "login",
       tags: ["auth"],
+      security: noSecurity,
       summary: "Log in with email and password",
       request: { body: jsonBody(LoginBody) },
       responses: { 200: json(LoginResponse, "Tokens and the user"), ...errorResponses(400, 401, 429, 503) },
@@ -53,7 +55,9 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/refresh",
+      operationId: "refreshTokens",
       tags: ["auth"],
+      security: noSecurity,
       summary: "Rotate the token pair (each refresh token works once)",
       request: { body: jsonBody(RefreshBody) },
       responses: { 200: json(TokenPair, "A new token pair"), ...errorResponses(400, 401, 503) },
@@ -65,6 +69,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/logout",
+      operationId: "logout",
       tags: ["auth"],
       summary: "End this session",
       security: bearerSecurity,
@@ -81,6 +86,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/logout-all",
+      operationId: "logoutAll",
       tags: ["auth"],
       summary: "End every session of this user",
       security: bearerSecurity,
@@ -97,6 +103,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "get",
       path: "/me",
+      operationId: "getMe",
       tags: ["auth"],
       summary: "The logged-in user",
       security: bearerSecurity,
@@ -110,6 +117,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "get",
       path: "/sessions",
+      operationId: "listSessions",
       tags: ["auth"],
       summary: "This user's sessions",
       security: bearerSecurity,
@@ -126,6 +134,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "delete",
       path: "/sessions/{id}",
+      operationId: "revokeSession",
       tags: ["auth"],
       summary: "Revoke one of this user's sessions",
       security: bearerSecurity,
@@ -143,6 +152,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/password",
+      operationId: "changePassword",
       tags: ["auth"],
       summary: "Change the password; every other session is revoked",
       security: bearerSecurity,

@@ -39,6 +39,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/",
+        operationId: "listCourts",
         summary: "Courts in your scope, by code",
         request: { query: ListCourtsQuery },
         responses: {
@@ -67,6 +68,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/tree",
+        operationId: "getCourtTree",
         summary: "The court hierarchy in your scope, nested (your court is the root for scoped roles)",
         request: { query: TreeQuery },
         responses: {
@@ -87,6 +89,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}",
+        operationId: "getCourt",
         summary: "One court with its children, current judges and case counts",
         request: { params: IdParam },
         responses: {
@@ -101,6 +104,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/",
+        operationId: "createCourt",
         summary: "Create a court (admin; court_admin under a court in their subtree)",
         request: { body: jsonBody(CreateCourtBody) },
         responses: {
@@ -124,6 +128,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}",
+        operationId: "updateCourt",
         summary: "Update a court; a parent that would make a cycle is a 400",
         request: { params: IdParam, body: jsonBody(UpdateCourtBody) },
         responses: {

@@ -48,6 +48,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
   router.openAPIRegistry.registerPath({
     method: "post",
     path: "/",
+    operationId: "uploadImport",
     tags: ["imports"],
     security: bearerSecurity,
     summary: "Upload a daily extract (cases.csv and/or activities.csv); processed in the background",
@@ -85,6 +86,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/",
+        operationId: "listImports",
         summary: "Import batches, newest first (court administrators: their own uploads)",
         request: { query: ListImportsQuery },
         responses: {
@@ -108,6 +110,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/{id}",
+        operationId: "getImport",
         summary: "One batch: status, counts per file, progress, the first row errors",
         request: { params: IdParam },
         responses: {
@@ -125,6 +128,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/{id}/errors",
+        operationId: "listImportErrors",
         summary: "Every row error of a batch (file, line, field, message); CSV streams them all",
         request: { params: IdParam, query: ErrorsQuery },
         responses: {
@@ -164,6 +168,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "post",
         path: "/{id}/retry",
+        operationId: "retryImport",
         summary: "Process a failed or partly failed batch again (a failed one resumes from its checkpoint)",
         request: { params: IdParam },
         responses: {

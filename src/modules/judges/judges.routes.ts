@@ -54,6 +54,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/",
+        operationId: "listJudges",
         summary: "Judges in your scope, by name",
         request: { query: ListJudgesQuery },
         responses: {
@@ -82,6 +83,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}",
+        operationId: "getJudge",
         summary: "One judge with assignments and current caseload",
         request: { params: IdParam },
         responses: { 200: json(JudgeDetail, "The judge"), ...errorResponses(400, 401, 404, 429, 503) },
@@ -93,6 +95,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/",
+        operationId: "createJudge",
         summary: "Create a judge (court_admin: home court in their subtree)",
         request: { body: jsonBody(CreateJudgeBody) },
         responses: { 201: json(JudgeSchema, "Created"), ...errorResponses(400, 401, 403, 409, 429, 503) },
@@ -108,6 +111,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}",
+        operationId: "updateJudge",
         summary: "Update a judge",
         request: { params: IdParam, body: jsonBody(UpdateJudgeBody) },
         responses: {
@@ -131,6 +135,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/{id}/assignments",
+        operationId: "createJudgeAssignment",
         summary: "Assign a judge to a court for a period",
         request: { params: IdParam, body: jsonBody(CreateAssignmentBody) },
         responses: {
@@ -153,6 +158,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}/assignments/{assignmentId}",
+        operationId: "updateJudgeAssignment",
         summary: "Change an assignment (e.g. end it by setting endsOn)",
         request: { params: AssignmentParams, body: jsonBody(UpdateAssignmentBody) },
         responses: {

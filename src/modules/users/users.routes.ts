@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
+import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -20,17 +21,19 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "get",
       path: "/",
+      operationId: "listUsers",
       summary: "Users (court administrators see their subtree only)",
       request: { query: ListUsersQuery },
       responses: { 200: json(UserList, "A page of users"), ...errorResponses(400, 401, 403, 503) },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const page = await users.list(q, scopeOf(c));
+      const { cursor, ...q } = c.req.valid("query");
+      const page = await users.list({ ...q, cursor: cursor?.id }, scopeOf(c));
       return c.json(
         {
           data: page.rows.map(toUserJson),
-          nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+          // Opaque like every list's cursor: the last id of this page, encoded.
+          nextCursor: page.nextCursor === null ? null : encodeCursor({ id: page.nextCursor }),
         },
         200,
       );
@@ -42,6 +45,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "get",
       path: "/{id}",
+      operationId: "getUser",
       summary: "One user",
       request: { params: IdParam },
       responses: { 200: json(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404, 503) },
@@ -54,6 +58,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "post",
       path: "/",
+      operationId: "createUser",
       summary: "Create a user",
       request: { body: jsonBody(CreateUserBody) },
       responses: { 201: json(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 503) },
@@ -75,6 +80,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "patch",
       path: "/{id}",
+      operationId: "updateUser",
       summary: "Update a user (role, court, active or password changes end the user's sessions)",
       request: { params: IdParam, body: jsonBody(UpdateUserBody) },
       responses: { 200: json(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
@@ -96,6 +102,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "delete",
       path: "/{id}",
+      operationId: "deactivateUser",
       summary: "Deactivate a user and revoke their sessions",
       request: { params: IdParam },
       responses: { 200: json(UserSchema, "Deactivated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
