@@ -7,14 +7,20 @@
 //     limit, with Retry-After) and 503 (the session store down: AUTH_UNAVAILABLE);
 //   - a JSON body passes the body limit and the JSON validator: 400, 413, 415;
 //   - a multipart upload is refused with 415 when it is not multipart/form-data, 413 when too large;
-//   - every answer carries X-Request-Id; a CSV download Content-Disposition; a 201 or 202 Location;
+//   - every answer carries X-Request-Id; a CSV download Content-Disposition;
 //   - anything else (500 INTERNAL, 503 DATABASE_UNAVAILABLE, 504 QUERY_TIMEOUT) is the `default`
 //     response, in the same error envelope.
+//
+// An error response with the generic description of its status becomes a reference to one shared
+// response (components.responses.Error400 …), so the document and the clients generated from it
+// state each error answer once.
 //
 // test/openapi/contract.test.ts checks the result against real responses of the real app.
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is plain JSON at this stage
 type Json = Record<string, any>;
+
+import { errorDescriptions } from "./openapi";
 
 const ERROR_REF = { $ref: "#/components/schemas/Error" };
 
@@ -60,24 +66,36 @@ export const COMMON_HEADERS: Json = {
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
-const DESCRIPTIONS: Record<string, string> = {
-  "400": "Invalid input (every bad field named in details)",
-  "401": "Missing, invalid, expired or revoked token",
-  "413": "Payload too large",
-  "415": "Unsupported media type",
-  "429": "Rate limited (see Retry-After)",
-  "503": "A dependency is unavailable (AUTH_UNAVAILABLE, DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE)",
-  default: "Any other error: 500 INTERNAL, 503 DATABASE_UNAVAILABLE, 504 QUERY_TIMEOUT",
-};
+const sharedName = (status: string) => (status === "default" ? "Error" : `Error${status}`);
 
-function ensureError(responses: Json, status: string, description = DESCRIPTIONS[status]): void {
-  responses[status] ??= { description, content: { "application/json": { schema: ERROR_REF } } };
+function ensureError(responses: Json, status: string): void {
+  responses[status] ??= {
+    description: errorDescriptions[status],
+    content: { "application/json": { schema: ERROR_REF } },
+  };
 }
 
-function addHeader(response: Json, name: string, ref: string): void {
-  if ("$ref" in response) return;
-  response.headers ??= {};
-  response.headers[name] ??= header(ref);
+/** An error response that says nothing beyond its status: the shared one can stand for it. */
+function isGenericError(status: string, response: Json): boolean {
+  const content = response.content as Json | undefined;
+  return (
+    response.description === errorDescriptions[status] &&
+    !response.headers &&
+    content !== undefined &&
+    Object.keys(content).length === 1 &&
+    content["application/json"]?.schema?.$ref === ERROR_REF.$ref
+  );
+}
+
+function addHeaders(status: string, response: Json): void {
+  const add = (name: string, ref: string) => {
+    response.headers ??= {};
+    response.headers[name] ??= header(ref);
+  };
+  add("X-Request-Id", "RequestId");
+  if (status === "401") add("WWW-Authenticate", "WwwAuthenticate");
+  if (status === "429") add("Retry-After", "RetryAfter");
+  if (response.content?.["text/csv"]) add("Content-Disposition", "ContentDisposition");
 }
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
@@ -87,6 +105,8 @@ export function completeDocument<D extends object>(document: D): D {
   const doc = document as Json;
   doc.components ??= {};
   doc.components.headers = { ...COMMON_HEADERS, ...(doc.components.headers ?? {}) };
+  doc.components.responses ??= {};
+  const shared: Json = doc.components.responses;
   for (const item of Object.values(doc.paths ?? {}) as Json[]) {
     for (const method of METHODS) {
       const op = item[method] as Json | undefined;
@@ -110,11 +130,17 @@ export function completeDocument<D extends object>(document: D): D {
       ensureError(responses, "default");
 
       for (const [status, response] of Object.entries(responses) as [string, Json][]) {
-        addHeader(response, "X-Request-Id", "RequestId");
-        if (status === "401") addHeader(response, "WWW-Authenticate", "WwwAuthenticate");
-        if (status === "429") addHeader(response, "Retry-After", "RetryAfter");
-        if (status === "201" || status === "202") addHeader(response, "Location", "Location");
-        if (response.content?.["text/csv"]) addHeader(response, "Content-Disposition", "ContentDisposition");
+        if ("$ref" in response) continue;
+        if (isGenericError(status, response)) {
+          const name = sharedName(status);
+          if (!shared[name]) {
+            shared[name] = structuredClone(response);
+            addHeaders(status, shared[name]);
+          }
+          responses[status] = { $ref: `#/components/responses/${name}` };
+        } else {
+          addHeaders(status, response);
+        }
       }
     }
   }

@@ -32,16 +32,18 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const errorDescriptions: Record<number, string> = {
+/** The generic description of each error status; openapi-contract.ts shares these as components. */
+export const errorDescriptions: Record<string, string> = {
   400: "Invalid input (every bad field named in details)",
-  401: "Missing, invalid or expired token",
+  401: "Missing, invalid, expired or revoked token",
   403: "Your role does not allow this",
   404: "Not found (or outside your court scope)",
   409: "Conflict with existing data",
   413: "Payload too large",
   415: "Unsupported media type (send the Content-Type the operation declares)",
   429: "Rate limited (see Retry-After)",
-  503: "A dependency is unavailable (AUTH_UNAVAILABLE / DATABASE_UNAVAILABLE)",
+  503: "A dependency is unavailable (AUTH_UNAVAILABLE, DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE)",
+  default: "Any other error: 500 INTERNAL, 503 DATABASE_UNAVAILABLE, 504 QUERY_TIMEOUT",
 };
 
 export type ErrorResponseStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
@@ -67,6 +69,11 @@ export const authErrors = [400, 401, 403, 429, 503] as const;
 
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
+}
+
+/** A JSON response whose `Location` header names the created (or queued) resource. */
+export function jsonWithLocation<T extends z.ZodType>(schema: T, description: string) {
+  return { ...json(schema, description), headers: { Location: { $ref: "#/components/headers/Location" } } };
 }
 
 export function jsonBody<T extends z.ZodType>(schema: T) {

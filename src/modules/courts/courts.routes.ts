@@ -4,7 +4,7 @@ import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, mapBatches, oneBatch, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -108,7 +108,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         summary: "Create a court (admin; court_admin under a court in their subtree)",
         request: { body: jsonBody(CreateCourtBody) },
         responses: {
-          201: json(CourtSchema, "Created"),
+          201: jsonWithLocation(CourtSchema, "Created; Location names the court"),
           ...errorResponses(400, 401, 403, 409, 429, 503),
         },
       }),

@@ -5,7 +5,7 @@ import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
 import type { AppDeps } from "../../deps";
 import { csvResponse, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -58,8 +58,11 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
       "scope become row errors.",
     request: { body: { required: true, content: { "multipart/form-data": { schema: UploadForm } } } },
     responses: {
-      202: json(ImportQueued, "Queued; Location names the batch"),
-      200: json(ImportBatchSchema, "The same files were imported before: that batch"),
+      202: jsonWithLocation(ImportQueued, "Queued; Location names the batch"),
+      200: jsonWithLocation(
+        ImportBatchSchema,
+        "The same files were imported before: that batch (Location names it)",
+      ),
       ...errorResponses(400, 401, 403, 413, 429, 503),
     },
   });
@@ -172,7 +175,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         summary: "Process a failed or partly failed batch again (a failed one resumes from its checkpoint)",
         request: { params: IdParam },
         responses: {
-          202: json(ImportQueued, "Queued again"),
+          202: jsonWithLocation(ImportQueued, "Queued again"),
           ...errorResponses(400, 401, 403, 404, 409, 429, 503),
         },
       }),

@@ -4,7 +4,7 @@ import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -98,7 +98,10 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         operationId: "createJudge",
         summary: "Create a judge (court_admin: home court in their subtree)",
         request: { body: jsonBody(CreateJudgeBody) },
-        responses: { 201: json(JudgeSchema, "Created"), ...errorResponses(400, 401, 403, 409, 429, 503) },
+        responses: {
+          201: jsonWithLocation(JudgeSchema, "Created; Location names the judge"),
+          ...errorResponses(400, 401, 403, 409, 429, 503),
+        },
       }),
       async (c) => {
         const created = await judges.create(requestScope(c), c.req.valid("json"), audit(c));

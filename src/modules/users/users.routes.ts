@@ -3,7 +3,7 @@ import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
 import { CreateUserBody, ListUsersQuery, UpdateUserBody, UserList, UserSchema } from "./users.schemas";
@@ -61,7 +61,10 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       operationId: "createUser",
       summary: "Create a user",
       request: { body: jsonBody(CreateUserBody) },
-      responses: { 201: json(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 503) },
+      responses: {
+        201: jsonWithLocation(UserSchema, "Created; Location names the user"),
+        ...errorResponses(400, 401, 403, 409, 503),
+      },
     }),
     async (c) => {
       const created = await users.create(
