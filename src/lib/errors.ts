@@ -7,7 +7,8 @@
 export const errorCatalog = {
   VALIDATION_FAILED: {
     status: 400,
-    meaning: "A parameter, query value or body field is invalid; `details` names each one",
+    meaning:
+      "A parameter, query value or body field is invalid, or breaks a rule of the data model; `details` names each one",
   },
   BAD_REQUEST: { status: 400, meaning: "The body cannot be read at all (malformed JSON)" },
   UNAUTHENTICATED: {
@@ -32,7 +33,10 @@ export const errorCatalog = {
     status: 409,
     meaning: "A referenced record does not exist, or a record is still referenced",
   },
-  TRANSACTION_CONFLICT: { status: 409, meaning: "A concurrent change won; send the request again" },
+  TRANSACTION_CONFLICT: {
+    status: 409,
+    meaning: "A concurrent change kept conflicting after the automatic retries; send the request again",
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     meaning: "The body exceeds BODY_LIMIT_BYTES (JSON) or IMPORT_MAX_BYTES (uploads)",
