@@ -95,9 +95,12 @@ function list(values: readonly unknown[]): string {
 /** The readable message for a zod issue, or undefined to leave zod's own. */
 export function plainMessage(issue: RawIssue): string | undefined {
   const schema = issue.schema ?? issue.inst;
+  // A missing required field, whatever kind of value it needed (a text, an enum, one of a union).
+  const missing = issue.input === undefined;
+  if (missing && ["invalid_type", "invalid_value", "invalid_union"].includes(issue.code))
+    return "is required";
   switch (issue.code) {
     case "invalid_type": {
-      if (issue.input === undefined) return "is required";
       if (issue.expected === "number" || issue.expected === "int") return `must be ${describeNumber(schema)}`;
       const name = issue.expected ? TYPE_NAMES[issue.expected] : undefined;
       if (issue.expected === "string") return "must be text";
