@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env";
 import { createAuthService } from "./auth/auth.service";
 import { mountDataRoutes } from "./data-routes";
 import type { AppDeps } from "./deps";
+import { allowedMethodsOf } from "./lib/allowed-methods";
 import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
@@ -15,7 +16,9 @@ import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
 import { importsRoutes } from "./modules/imports/imports.routes";
 import { mountQueueAdmin } from "./modules/queues/queues.mount";
+import { registerQueueDocs } from "./modules/queues/queues.openapi";
 import { createHttpObservability, routeLabel } from "./modules/system/http-metrics";
+import { registerSystemDocs } from "./modules/system/system.openapi";
 import { systemRoutes } from "./modules/system/system.routes";
 import { usersRoutes } from "./modules/users/users.routes";
 
@@ -86,15 +89,28 @@ export function createApp(deps: AppDeps) {
   // GET /api/system/queues and bull-board at /admin/queues (admins).
   mountQueueAdmin(app, deps, auth);
   mountDataRoutes(app, deps, auth);
-  // GET /api/openapi.json and the Scalar reference at /api/docs (after every router is mounted).
+  // The plain (non-validated) routes' OpenAPI descriptions, then GET /api/openapi.json, the Scalar
+  // reference at /api/docs and the index at / and /api (after every router is mounted).
+  registerSystemDocs(app.openAPIRegistry);
+  registerQueueDocs(app.openAPIRegistry);
   mountDocs(app);
 
-  app.notFound((c) =>
-    c.json(
+  const allowedMethods = allowedMethodsOf(() => app.routes);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      const err = new AppError(
+        "METHOD_NOT_ALLOWED",
+        `${c.req.method} is not allowed on ${c.req.path}; it answers ${allowed.join(", ")}`,
+      );
+      return c.json(envelope(err, c.get("requestId")), 405);
+    }
+    return c.json(
       envelope(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), c.get("requestId")),
       404,
-    ),
-  );
+    );
+  });
   app.onError(createErrorHandler(logger));
   return app;
 }

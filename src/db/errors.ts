@@ -1,4 +1,4 @@
-import { AppError } from "../lib/errors";
+import { AppError, type FieldProblem } from "../lib/errors";
 
 // Connection-level failures as postgres.js and Node report them (no SQLSTATE).
 const CONNECTION_CODES = new Set([
@@ -65,6 +65,25 @@ function keyFields(detail: string | undefined): string[] | undefined {
   return m?.[1]?.split(",").map((s) => s.trim().replace(/^lower\((.+)\)$/, "$1"));
 }
 
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The clashing key as error details, in the one shape every error uses: the written values come from
+ * the JSON body, so each column is named as the body field it came from (`court_id` → `body.courtId`).
+ */
+function keyProblems(fields: string[] | undefined, message: string, constraint?: string): FieldProblem[] {
+  const extra = constraint ? { constraint } : {};
+  if (!fields?.length) return [{ path: "body", message, ...extra }];
+  return fields.map((f) => {
+    const others = fields.filter((o) => o !== f).map(camel);
+    return {
+      path: `body.${camel(f)}`,
+      message: others.length ? `${message} (together with ${others.join(", ")})` : message,
+      ...extra,
+    };
+  });
+}
+
 /** Maps a database error to the AppError the client sees, or null when it is not a database error. */
 export function toAppError(err: unknown): AppError | null {
   const driver = driverErrorOf(err);
@@ -74,25 +93,29 @@ export function toAppError(err: unknown): AppError | null {
   const column = driver.column_name ?? driver.column;
   if (code === "23505") {
     const fields = keyFields(driver.detail);
-    const message = fields ? `A record with this ${fields.join(", ")} already exists` : "Duplicate record";
-    return new AppError("CONFLICT", message, { fields, constraint }, { cause: err });
+    const message = fields
+      ? `A record with this ${fields.map(camel).join(", ")} already exists`
+      : "Duplicate record";
+    return new AppError("CONFLICT", message, keyProblems(fields, "already exists", constraint), {
+      cause: err,
+    });
   }
   if (code === "23503") {
     const fields = keyFields(driver.detail);
     return new AppError(
       "REFERENCE_NOT_FOUND",
       fields
-        ? `Referenced ${fields.join(", ")} does not exist or is still referenced`
+        ? `Referenced ${fields.map(camel).join(", ")} does not exist or is still referenced`
         : "Referenced record not found",
-      { fields, constraint },
+      keyProblems(fields, "does not exist or is still referenced", constraint),
       { cause: err },
     );
   }
   if (code === "23502") {
     return new AppError(
       "VALIDATION_FAILED",
-      `${column ?? "A field"} is required`,
-      [{ path: column ?? "", message: "required" }],
+      `${column ? camel(column) : "A field"} is required`,
+      [{ path: column ? `body.${camel(column)}` : "body", message: "is required" }],
       { cause: err },
     );
   }
@@ -100,17 +123,14 @@ export function toAppError(err: unknown): AppError | null {
     return new AppError(
       "VALIDATION_FAILED",
       "A value breaks a rule of the data model",
-      { constraint },
+      [{ path: "body", message: "breaks a rule of the data model", ...(constraint ? { constraint } : {}) }],
       { cause: err },
     );
   }
   if (code.startsWith("22")) {
-    return new AppError(
-      "VALIDATION_FAILED",
-      "A value is out of range or malformed",
-      { sqlState: code },
-      { cause: err },
-    );
+    return new AppError("VALIDATION_FAILED", "A value is out of range or malformed", undefined, {
+      cause: err,
+    });
   }
   if (code === "57014") {
     return new AppError("QUERY_TIMEOUT", "The query took too long and was cancelled", undefined, {

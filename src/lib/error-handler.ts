@@ -42,6 +42,17 @@ export function normaliseError(err: unknown): AppError {
   return new AppError("INTERNAL", "Internal server error", undefined, { cause: err });
 }
 
+/**
+ * RFC 9110 requires a challenge on every 401; RFC 6750 says which: Bearer, with error="invalid_token"
+ * when the request did present a bearer token (expired, revoked, malformed), so a client knows to
+ * refresh or log in again rather than to add a header it forgot.
+ */
+export function bearerChallenge(authorization: string | undefined): string {
+  return authorization && /^Bearer\s/i.test(authorization)
+    ? 'Bearer realm="courtflow", error="invalid_token"'
+    : 'Bearer realm="courtflow"';
+}
+
 export function createErrorHandler(logger: Logger) {
   return (err: Error, c: Context<AppEnv>) => {
     const requestId = c.get("requestId") ?? "unknown";
@@ -60,6 +71,7 @@ export function createErrorHandler(logger: Logger) {
         "request failed",
       );
     }
+    if (appErr.status === 401) c.header("WWW-Authenticate", bearerChallenge(c.req.header("authorization")));
     if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) c.header(k, v);
     return c.json(envelope(appErr, requestId), appErr.status as ContentfulStatusCode);
   };

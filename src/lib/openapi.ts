@@ -1,32 +1,55 @@
 import { z } from "@hono/zod-openapi";
-import { errorStatus } from "./errors";
+import { ERROR_CODES } from "./errors";
 
 // Shared OpenAPI building blocks: the error envelope, common parameters and response helpers.
+
+export const FieldProblemSchema = z
+  .object({
+    path: z.string().openapi({
+      description:
+        "Where: `body.<field>`, `query.<name>`, `param.<name>` (nested fields and list indexes follow with dots), or `body` for the body as a whole",
+      example: "query.limit",
+    }),
+    message: z.string().openapi({
+      description: "What is wrong, as the end of a sentence about that field",
+      example: "must be an integer between 1 and 200",
+    }),
+    constraint: z.string().optional().openapi({ description: "The database constraint behind a conflict" }),
+  })
+  .openapi("FieldProblem");
 
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]]),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
-      details: z.unknown().optional(),
+      details: z
+        .array(FieldProblemSchema)
+        .optional()
+        .openapi({ description: "Every problem found, when the error is about particular fields" }),
       requestId: z.string(),
     }),
   })
   .openapi("Error");
 
-const errorDescriptions: Record<number, string> = {
+/** The generic description of each error status; openapi-contract.ts shares these as components. */
+export const errorDescriptions: Record<string, string> = {
   400: "Invalid input (every bad field named in details)",
-  401: "Missing, invalid or expired token",
+  401: "Missing, invalid, expired or revoked token",
   403: "Your role does not allow this",
   404: "Not found (or outside your court scope)",
   409: "Conflict with existing data",
   413: "Payload too large",
+  415: "Unsupported media type (send the Content-Type the operation declares)",
   429: "Rate limited (see Retry-After)",
-  503: "A dependency is unavailable (AUTH_UNAVAILABLE / DATABASE_UNAVAILABLE)",
+  503: "A dependency is unavailable (AUTH_UNAVAILABLE, DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE)",
+  default: "Any other error: 500 INTERNAL, 503 DATABASE_UNAVAILABLE, 504 QUERY_TIMEOUT",
 };
 
+export type ErrorResponseStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+
 /** Error responses for a route, by status. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
+export function errorResponses(...statuses: ErrorResponseStatus[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,
@@ -48,11 +71,18 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
 
+/** A JSON response whose `Location` header names the created (or queued) resource. */
+export function jsonWithLocation<T extends z.ZodType>(schema: T, description: string) {
+  return { ...json(schema, description), headers: { Location: { $ref: "#/components/headers/Location" } } };
+}
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { "application/json": { schema } } };
 }
 
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
+/** An operation anyone may call (login, refresh, health): overrides nothing, but says so explicitly. */
+export const noSecurity: { [name: string]: string[] }[] = [];
 
 /** Ids are PostgreSQL integers: positive and at most 2^31 − 1, so a huge id is a 400, not a 22003. */
 export const MAX_ID = 2_147_483_647;
@@ -77,7 +107,8 @@ export const IdParam = z.object({
 
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  // abort: a value that is not YYYY-MM-DD gets that one message, not also "not a real date".
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
   .refine(
     (s) =>
       !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),

@@ -4,8 +4,11 @@ import type { ValidationTargets } from "hono";
 import type { ZodType } from "zod";
 import type { AppEnv } from "../app-env";
 import { AppError, type FieldProblem } from "./errors";
+import { installPlainMessages } from "./zod-messages";
 
-/** Field paths like `query.limit` or `body.tiers.0.days`, so the client knows exactly what to fix. */
+// Every router is built through this module, so every route's validation speaks plainly.
+installPlainMessages();
+
 /** The part of a zod error we read; structural, so zod and zod/v4/core errors both fit. */
 interface IssueList {
   issues: readonly { path: readonly PropertyKey[]; message: string }[];
@@ -14,6 +17,7 @@ interface IssueList {
 // Validator targets as the client thinks of them: a JSON or form body is "body", not "json"/"form".
 const TARGET_NAMES: Record<string, string> = { json: "body", form: "body" };
 
+/** Field paths like `query.limit` or `body.tiers.0.days`, so the client knows exactly what to fix. */
 export function problemsOf(error: IssueList, target?: string): FieldProblem[] {
   target = target === undefined ? undefined : (TARGET_NAMES[target] ?? target);
   return error.issues.map((issue) => ({

@@ -109,6 +109,63 @@ describePgRedis("audit log and secrets hygiene", () => {
     );
   });
 
+  test("action and entity are vocabularies: an unknown value is a 400 naming the field and the allowed values", async () => {
+    const action = await call(t, "GET", "/api/audit?action=login", { token: admin.accessToken });
+    expect(action.status).toBe(400);
+    expect(action.body.error.details).toEqual([
+      {
+        path: "query.action",
+        message: expect.stringMatching(/^must be one of: auth\.login, auth\.login_failed, /),
+      },
+    ]);
+    expect(action.body.error.details[0].message).toContain("import.uploaded");
+    const entity = await call(t, "GET", "/api/audit?entity=users", { token: admin.accessToken });
+    expect(entity.status).toBe(400);
+    expect(entity.body.error.details[0].path).toBe("query.entity");
+    expect(entity.body.error.details[0].message).toContain("session, user, court");
+    const known = await call(t, "GET", "/api/audit?entity=session", { token: admin.accessToken });
+    expect(known.status).toBe(200);
+    expect(known.body.data.length).toBeGreaterThan(0);
+  });
+
+  test("the cursor is opaque like every list's: not a bare id, and a made-up one is a 400", async () => {
+    const page1 = await call(t, "GET", "/api/audit?limit=1", { token: admin.accessToken });
+    const cursor: string = page1.body.nextCursor;
+    expect(cursor).not.toMatch(/^\d+$/);
+    const bare = await call(t, "GET", `/api/audit?cursor=${page1.body.data[0].id}`, {
+      token: admin.accessToken,
+    });
+    expect(bare.status).toBe(400);
+    expect(bare.body.error.details[0].path).toBe("query.cursor");
+    // The users list too.
+    const users = await call(t, "GET", "/api/users?limit=1", { token: admin.accessToken });
+    expect(users.body.nextCursor).not.toMatch(/^\d+$/);
+    const next = await call(t, "GET", `/api/users?limit=1&cursor=${users.body.nextCursor}`, {
+      token: admin.accessToken,
+    });
+    expect(next.body.data[0].id).toBeGreaterThan(users.body.data[0].id);
+    expect((await call(t, "GET", "/api/users?cursor=1", { token: admin.accessToken })).status).toBe(400);
+  });
+
+  test("format=csv (or Accept: text/csv) streams every matching entry as CSV", async () => {
+    const json = await call(t, "GET", "/api/audit?action=auth.login&limit=200", { token: admin.accessToken });
+    const res = await call(t, "GET", "/api/audit?action=auth.login&format=csv", { token: admin.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="audit.csv"');
+    const lines = (res.body as string).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("id,at,user_id,action,entity,entity_id,changes,request_id,ip");
+    expect(lines).toHaveLength(json.body.data.length + 1);
+    expect(lines.slice(1).every((l) => l.split(",")[3] === "auth.login")).toBe(true);
+    const byAccept = await call(t, "GET", "/api/audit?entity=user", {
+      token: admin.accessToken,
+      headers: { accept: "text/csv" },
+    });
+    expect(byAccept.headers.get("content-type")).toStartWith("text/csv");
+    // The changes cell is the JSON of the jsonb column (PostgreSQL orders its keys), CSV-quoted.
+    expect(byAccept.body).toContain('""name"":{""to"":""Renamed"",""from"":""New Person""}');
+  });
+
   test("passwords and tokens never appear in responses or logs", async () => {
     const s = await login(t, "root@x.org");
     await call(t, "GET", "/api/auth/me", { token: s.accessToken });

@@ -353,7 +353,9 @@ describePgRedis("role matrix over every protected route", () => {
       },
     });
     expect(res.status).toBe(409);
-    expect(res.body.error.details.fields).toEqual(["email"]);
+    expect(res.body.error.details).toEqual([
+      { path: "body.email", message: "already exists", constraint: expect.any(String) },
+    ]);
   });
 
   test("non-numeric and non-positive ids are 400 naming the param", async () => {
@@ -361,6 +363,7 @@ describePgRedis("role matrix over every protected route", () => {
       const res = await call(t, "GET", `/api/users/${bad}`, { token: tokens.admin });
       expect(res.status).toBe(400);
       expect(res.body.error.details[0].path).toBe("param.id");
+      expect(res.body.error.details[0].message).toStartWith("must be a positive integer");
     }
   });
 });

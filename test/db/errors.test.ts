@@ -82,11 +82,40 @@ describePg("SQLSTATE → HTTP error envelope", () => {
     });
   }
 
-  test("a unique violation names the field", async () => {
+  test("a unique violation names the field in the one details shape (a list of { path, message })", async () => {
     const res = await t.app.request("/test/unique", { method: "POST" });
-    const body = (await res.json()) as { error: { message: string; details: { fields: string[] } } };
-    expect(body.error.details.fields).toEqual(["code"]);
+    const body = (await res.json()) as { error: { message: string; details: unknown } };
+    expect(body.error.details).toEqual([
+      { path: "body.code", message: "already exists", constraint: "courts_code_uq" },
+    ]);
     expect(body.error.message).toContain("code");
+  });
+
+  test("every database error with details uses the same list of { path, message }", async () => {
+    for (const [method, path] of [
+      ["POST", "/test/foreign-key"],
+      ["POST", "/test/not-null"],
+    ] as const) {
+      const res = await t.app.request(path, { method });
+      const body = (await res.json()) as { error: { details: { path: string; message: string }[] } };
+      expect(Array.isArray(body.error.details)).toBe(true);
+      for (const d of body.error.details) {
+        expect(typeof d.path).toBe("string");
+        expect(typeof d.message).toBe("string");
+      }
+    }
+    const fk = await t.app.request("/test/foreign-key", { method: "POST" });
+    expect(((await fk.json()) as { error: { details: unknown } }).error.details).toEqual([
+      {
+        path: "body.courtId",
+        message: "does not exist or is still referenced",
+        constraint: expect.any(String),
+      },
+    ]);
+    const nn = await t.app.request("/test/not-null", { method: "POST" });
+    expect(((await nn.json()) as { error: { details: unknown } }).error.details).toEqual([
+      { path: "body.name", message: "is required" },
+    ]);
   });
 
   test("a 500 hides its message and stack from the client but logs them with the request id", async () => {

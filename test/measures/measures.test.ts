@@ -17,6 +17,10 @@ import { loadFixture, TARGETS } from "./targets";
 const P: MeasureFilters = { from: "2024-01-01", to: "2024-06-30", asOf: "2024-06-30", courtIds: null };
 const D1_SUBTREE = [2, 4];
 
+/** Trial date certainty's distribution: cases with 0, 1, 2, 3 and 4+ settings. */
+const settings = (...counts: number[]) =>
+  ["0", "1", "2", "3", "4+"].map((label, i) => ({ label, count: counts[i] ?? 0 }));
+
 // ---- Clearance, P, all courts. Status events per month (f filed, r reopened, a reactivated;
 // i placed_inactive, d disposed; Cn = case n):
 //   Jan in: C1f C2f C7f C13f C31f C32f = 6       out: C1d C8i C22d C28d(Jan 1 = from) C41d C42d = 6
@@ -158,7 +162,7 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
       });
       expect(await measures.trialDateCertainty(db(), empty)).toEqual({
         casesTried: 0,
-        distribution: { "0": 0, "1": 0, "2": 0, "3": 0, "4+": 0 },
+        distribution: settings(0, 0, 0, 0, 0),
         firstSettingRate: null,
         meanSettings: null,
       });
@@ -325,7 +329,6 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
 
     test("age of the active pending caseload at asOf", async () => {
       expect(await measures.pendingAge(db(), P)).toEqual({
-        asOf: "2024-06-30",
         activePending: 16,
         medianAgeDays: 165,
         // 0-30: C26 0, C34 30 · 31-60: C35 31, C12 60 · 61-90: C44 71 · 91-180: C9 91, C6 150, C23 150,
@@ -369,7 +372,6 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
       // 180 is not) → 2 of 5 = 40. civil_general > 540: none of 2. probate: no standard.
       // Total 3 of 16 = 18.75.
       expect(await measures.backlog(db(), P)).toEqual({
-        asOf: "2024-06-30",
         activePending: 16,
         backlog: 3,
         backlogRate: 18.75,
@@ -388,14 +390,14 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
     test("trial date certainty", async () => {
       expect(await measures.trialDateCertainty(db(), P)).toEqual({
         casesTried: 7,
-        distribution: { "0": 1, "1": 1, "2": 3, "3": 1, "4+": 1 },
+        distribution: settings(1, 1, 3, 1, 1),
         firstSettingRate: 16.67,
         meanSettings: 2,
       });
       // Up to 2024-01-31 only C22 (disposed 01-12, 1 setting on 01-10) → 100% on first setting.
       expect(await measures.trialDateCertainty(db(), { ...P, to: "2024-01-31" })).toEqual({
         casesTried: 1,
-        distribution: { "0": 0, "1": 1, "2": 0, "3": 0, "4+": 0 },
+        distribution: settings(0, 1, 0, 0, 0),
         firstSettingRate: 100,
         meanSettings: 1,
       });
@@ -436,7 +438,7 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
           {
             judgeId: 1,
             judgeCode: "J1",
-            name: "Judge One",
+            judgeName: "Judge One",
             incoming: 8,
             outgoing: 11,
             clearanceRate: 137.5,
@@ -445,7 +447,7 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
           {
             judgeId: 2,
             judgeCode: "J2",
-            name: "Judge Two",
+            judgeName: "Judge Two",
             incoming: 10,
             outgoing: 14,
             clearanceRate: 140,
@@ -454,7 +456,7 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
           {
             judgeId: 3,
             judgeCode: "J3",
-            name: "Judge Three",
+            judgeName: "Judge Three",
             incoming: 6,
             outgoing: 5,
             clearanceRate: 83.33,
@@ -468,7 +470,7 @@ describe.each(TARGETS.filter((t) => t.available()).map((t) => [t.name, t] as con
           {
             judgeId: 1,
             judgeCode: "J1",
-            name: "Judge One",
+            judgeName: "Judge One",
             incoming: 5,
             outgoing: 7,
             clearanceRate: 140,

@@ -217,7 +217,6 @@ const BUCKETS: [string, number, number][] = [
 export function refPendingAge(m: RefModel, f: MeasureFilters) {
   const p = pendingAt(m, f, f.asOf);
   return {
-    asOf: f.asOf,
     activePending: p.length,
     medianAgeDays: medianOf(p.map((x) => x.age)),
     buckets: BUCKETS.map(([label, lo, hi]) => ({
@@ -244,7 +243,6 @@ export function refBacklog(m: RefModel, f: MeasureFilters) {
   };
   const backlog = p.filter(isBacklog).length;
   return {
-    asOf: f.asOf,
     activePending: p.length,
     backlog,
     backlogRate: percent(backlog, p.length),
@@ -283,7 +281,7 @@ export function refTrialDateCertainty(m: RefModel, f: MeasureFilters) {
   const n = (k: number) => counts.filter((x) => (k === 4 ? x >= 4 : x === k)).length;
   return {
     casesTried: counts.length,
-    distribution: { "0": n(0), "1": n(1), "2": n(2), "3": n(3), "4+": n(4) },
+    distribution: ["0", "1", "2", "3", "4+"].map((label, i) => ({ label, count: n(i) })),
     firstSettingRate: percent(n(1), counts.length - n(0)),
     meanSettings: mean(
       counts.reduce((a, b) => a + b, 0),
@@ -305,7 +303,7 @@ export function refJudgeWorkload(m: RefModel, f: MeasureFilters) {
         {
           judgeId: j.id,
           judgeCode: j.code,
-          name: j.name,
+          judgeName: j.name,
           incoming: t.incoming,
           outgoing: t.outgoing,
           activePending,

@@ -61,13 +61,13 @@ describePgRedis("measures routes", () => {
     });
     // asOf defaults to `to`.
     expect(await get(`pending-age?${P}`)).toMatchObject({
-      asOf: "2024-06-30",
+      coverage: { from: null, to: null, asOf: "2024-06-30" },
       activePending: 16,
       medianAgeDays: 165,
     });
     expect(await get(`backlog?${P}`)).toMatchObject({ backlog: 3, backlogRate: 18.75 });
     expect(await get(`trial-date-certainty?${P}`)).toMatchObject({ casesTried: 7, firstSettingRate: 16.67 });
-    expect(await get(`continuances?${P}`)).toEqual({ events: 20, continued: 10, continuanceRate: 50 });
+    expect(await get(`continuances?${P}`)).toMatchObject({ events: 20, continued: 10, continuanceRate: 50 });
     expect((await get(`caseflow?${P}&granularity=quarter`)).data[0]).toEqual({
       period: "2024-Q1",
       beginPending: 21,
@@ -104,7 +104,99 @@ describePgRedis("measures routes", () => {
     expect(other.body.total).toEqual({ incoming: 0, outgoing: 0, clearanceRate: null });
     // The D2 viewer: continuances of D2 = 20 − 9 (D1 and below) = 11 events, 10 − 5 = 5 continued.
     const d2 = await call(t, "GET", `/api/measures/continuances?${P}`, { token: tokens.d2 });
-    expect(d2.body).toEqual({ events: 11, continued: 5, continuanceRate: 45.45 });
+    expect(d2.body).toEqual({
+      coverage: {
+        from: "2024-01-01",
+        to: "2024-06-30",
+        asOf: null,
+        filters: { courtId: null, caseType: null, judgeId: null },
+        // The viewer's scope: D2 alone.
+        courtIds: [3],
+      },
+      events: 11,
+      continued: 5,
+      continuanceRate: 45.45,
+    });
+  });
+
+  test("every measure says what it covers: dates it uses, filters applied, the court set", async () => {
+    const q = `${P}&asOf=2024-05-31&courtId=2&caseType=felony&judgeId=1`;
+    const expected: Record<string, { from: string | null; to: string | null; asOf: string | null }> = {
+      clearance: { from: "2024-01-01", to: "2024-06-30", asOf: null },
+      "time-to-disposition": { from: "2024-01-01", to: "2024-06-30", asOf: null },
+      "pending-age": { from: null, to: null, asOf: "2024-05-31" },
+      backlog: { from: null, to: null, asOf: "2024-05-31" },
+      "trial-date-certainty": { from: "2024-01-01", to: "2024-06-30", asOf: null },
+      continuances: { from: "2024-01-01", to: "2024-06-30", asOf: null },
+      caseflow: { from: "2024-01-01", to: "2024-06-30", asOf: null },
+      // Active pending per judge is counted at the end of the period, whatever asOf says.
+      "judge-workload": { from: "2024-01-01", to: "2024-06-30", asOf: "2024-06-30" },
+      summary: { from: "2024-01-01", to: "2024-06-30", asOf: "2024-05-31" },
+    };
+    for (const [path, dates] of Object.entries(expected)) {
+      // The admin: the filter's subtree (D1 and D1-L). The court admin of D1 asking for the root: the same.
+      for (const [who, courtId] of [
+        ["admin", 2],
+        ["d1", 1],
+      ] as const) {
+        const r = await call(
+          t,
+          "GET",
+          `/api/measures/${path}?${q.replace("courtId=2", `courtId=${courtId}`)}`,
+          {
+            token: tokens[who],
+          },
+        );
+        expect({ path, who, coverage: r.body.coverage }).toEqual({
+          path,
+          who,
+          coverage: {
+            ...dates,
+            filters: { courtId, caseType: "felony", judgeId: 1 },
+            courtIds: who === "admin" ? [2, 4] : [2, 4],
+          },
+        });
+      }
+    }
+    // No filter and an unrestricted scope: every court (null), and the defaults applied.
+    const all = await call(t, "GET", "/api/measures/clearance?to=2024-06-30", { token: tokens.admin });
+    expect(all.body.coverage).toEqual({
+      from: "2023-06-30",
+      to: "2024-06-30",
+      asOf: null,
+      filters: { courtId: null, caseType: null, judgeId: null },
+      courtIds: null,
+    });
+  });
+
+  test("one naming style: judgeName like the case list, every distribution a list of { label, count }", async () => {
+    const workload = await call(t, "GET", `/api/measures/judge-workload?${P}`, { token: tokens.admin });
+    expect(workload.body.data[0]).toMatchObject({ judgeId: 1, judgeCode: "J1", judgeName: "Judge One" });
+    expect(workload.body.data[0].name).toBeUndefined();
+    const cases = await call(t, "GET", "/api/cases?limit=200", { token: tokens.admin });
+    expect(Object.keys(cases.body.data.find((c: { judgeId: number | null }) => c.judgeId === 1))).toContain(
+      "judgeName",
+    );
+
+    const trials = await call(t, "GET", `/api/measures/trial-date-certainty?${P}`, { token: tokens.admin });
+    expect(trials.body.distribution).toEqual([
+      { label: "0", count: 1 },
+      { label: "1", count: 1 },
+      { label: "2", count: 3 },
+      { label: "3", count: 1 },
+      { label: "4+", count: 1 },
+    ]);
+    const ages = await call(t, "GET", `/api/measures/pending-age?${P}`, { token: tokens.admin });
+    expect(ages.body.buckets.map((b: { label: string }) => b.label)).toEqual([
+      "0-30",
+      "31-60",
+      "61-90",
+      "91-180",
+      "181-365",
+      "366+",
+    ]);
+    for (const b of [...trials.body.distribution, ...ages.body.buckets])
+      expect(Object.keys(b).sort()).toEqual(["count", "label"]);
   });
 
   test("400 naming the field: from after to, over 10 years, unknown case type, bad granularity", async () => {
@@ -127,15 +219,45 @@ describePgRedis("measures routes", () => {
     });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toStartWith("text/csv");
+    // The dates it covers first, the filters applied last, on every row.
     expect(r.body).toBe(
-      "period,incoming,outgoing,clearance_rate\r\n2024-Q1,15,19,126.67\r\n2024-Q2,11,13,118.18\r\ntotal,26,32,123.08\r\n",
+      "from,to,period,incoming,outgoing,clearance_rate,filter_court_id,filter_case_type,filter_judge_id\r\n" +
+        "2024-01-01,2024-06-30,2024-Q1,15,19,126.67,,,\r\n" +
+        "2024-01-01,2024-06-30,2024-Q2,11,13,118.18,,,\r\n" +
+        "2024-01-01,2024-06-30,total,26,32,123.08,,,\r\n",
     );
+    const filtered = await call(
+      t,
+      "GET",
+      `/api/measures/pending-age?${P}&courtId=2&caseType=felony&format=csv`,
+      {
+        token: tokens.admin,
+      },
+    );
+    expect(filtered.body.split("\r\n").slice(0, 2)).toEqual([
+      "as_of,group,label,active_pending,median_age_days,filter_court_id,filter_case_type,filter_judge_id",
+      expect.stringMatching(/^2024-06-30,total,all,\d+,[\d.]*,2,felony,$/),
+    ]);
+    const trials = await call(t, "GET", `/api/measures/trial-date-certainty?${P}&format=csv`, {
+      token: tokens.admin,
+    });
+    expect(trials.body).toBe(
+      "from,to,cases_tried,settings_0,settings_1,settings_2,settings_3,settings_4_plus,first_setting_rate,mean_settings,filter_court_id,filter_case_type,filter_judge_id\r\n" +
+        "2024-01-01,2024-06-30,7,1,1,3,1,1,16.67,2,,,\r\n",
+    );
+    const judges = await call(t, "GET", `/api/measures/judge-workload?${P}&format=csv`, {
+      token: tokens.admin,
+    });
+    expect(judges.body.split("\r\n").slice(0, 2)).toEqual([
+      "from,to,as_of,judge_id,judge_code,judge_name,incoming,outgoing,clearance_rate,active_pending,filter_court_id,filter_case_type,filter_judge_id",
+      "2024-01-01,2024-06-30,2024-06-30,1,J1,Judge One,8,11,137.5,4,,,",
+    ]);
     const summary = await call(t, "GET", `/api/measures/summary?${P}`, {
       token: tokens.admin,
       headers: { accept: "text/csv" },
     });
     expect(summary.body.split("\r\n")[4]).toBe(
-      "median_days_to_disposition,73.5,,,2024-01-01,2024-06-30,2024-06-30,2023-07-03,2023-12-31,2023-12-31",
+      "2024-01-01,2024-06-30,2024-06-30,median_days_to_disposition,73.5,,,2023-07-03,2023-12-31,2023-12-31,,,",
     );
     for (const path of [
       "time-to-disposition",

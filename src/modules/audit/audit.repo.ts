@@ -2,11 +2,13 @@ import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import type { Transaction } from "../../db/transaction";
+import type { AuditAction, AuditEntity } from "./audit.vocabulary";
 
 export interface AuditEntry {
   userId: number | null;
-  action: string;
-  entity: string;
+  /** One of the vocabulary (audit.vocabulary.ts): GET /api/audit filters on it and refuses others. */
+  action: AuditAction;
+  entity: AuditEntity;
   entityId?: string | number | null;
   changes?: Record<string, unknown> | null;
   requestId?: string | null;
@@ -44,16 +46,17 @@ export async function insertAudit(db: Database | Transaction, entry: AuditEntry)
 
 export interface AuditFilters {
   userId?: number;
-  action?: string;
-  entity?: string;
+  action?: AuditAction;
+  entity?: AuditEntity;
   entityId?: string;
   from?: string;
   to?: string;
-  cursor?: number;
+  /** The id of the first row of the page (the row after the previous page's last). */
+  cursor?: { id: number };
   limit: number;
 }
 
-/** Newest first, keyset on id. */
+/** Newest first, keyset on id; `next` is the first row of the following page. */
 export async function listAudit(db: Database, f: AuditFilters) {
   const where: SQL[] = [];
   if (f.userId !== undefined) where.push(eq(auditLog.userId, f.userId));
@@ -63,7 +66,7 @@ export async function listAudit(db: Database, f: AuditFilters) {
   if (f.from) where.push(gte(auditLog.at, new Date(`${f.from}T00:00:00Z`)));
   // `to` is an inclusive date: everything before the next midnight.
   if (f.to) where.push(lt(auditLog.at, new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000)));
-  if (f.cursor !== undefined) where.push(lte(auditLog.id, f.cursor));
+  if (f.cursor !== undefined) where.push(lte(auditLog.id, f.cursor.id));
   const rows = await db
     .select()
     .from(auditLog)
@@ -71,6 +74,5 @@ export async function listAudit(db: Database, f: AuditFilters) {
     .orderBy(desc(auditLog.id))
     .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
-  const next = rows.length > f.limit ? rows[f.limit]!.id : null;
-  return { data: page, nextCursor: next === null ? null : String(next) };
+  return { rows: page, next: rows.length > f.limit ? { id: rows[f.limit]!.id } : null };
 }

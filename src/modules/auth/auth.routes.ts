@@ -5,7 +5,8 @@ import type { AuthService, RequestMeta } from "../../auth/auth.service";
 import { authenticate, currentUser } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
-import { bearerSecurity, errorResponses, json, jsonBody } from "../../lib/openapi";
+import { AppError } from "../../lib/errors";
+import { bearerSecurity, errorResponses, json, jsonBody, noSecurity } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import {
   LoginBody,
@@ -33,7 +34,9 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/login",
+      operationId: "login",
       tags: ["auth"],
+      security: noSecurity,
       summary: "Log in with email and password",
       request: { body: jsonBody(LoginBody) },
       responses: { 200: json(LoginResponse, "Tokens and the user"), ...errorResponses(400, 401, 429, 503) },
@@ -48,7 +51,9 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/refresh",
+      operationId: "refreshTokens",
       tags: ["auth"],
+      security: noSecurity,
       summary: "Rotate the token pair (each refresh token works once)",
       request: { body: jsonBody(RefreshBody) },
       responses: { 200: json(TokenPair, "A new token pair"), ...errorResponses(400, 401, 503) },
@@ -60,6 +65,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/logout",
+      operationId: "logout",
       tags: ["auth"],
       summary: "End this session",
       security: bearerSecurity,
@@ -76,6 +82,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/logout-all",
+      operationId: "logoutAll",
       tags: ["auth"],
       summary: "End every session of this user",
       security: bearerSecurity,
@@ -92,6 +99,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "get",
       path: "/me",
+      operationId: "getMe",
       tags: ["auth"],
       summary: "The logged-in user",
       security: bearerSecurity,
@@ -105,6 +113,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "get",
       path: "/sessions",
+      operationId: "listSessions",
       tags: ["auth"],
       summary: "This user's sessions",
       security: bearerSecurity,
@@ -121,6 +130,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "delete",
       path: "/sessions/{id}",
+      operationId: "revokeSession",
       tags: ["auth"],
       summary: "Revoke one of this user's sessions",
       security: bearerSecurity,
@@ -138,6 +148,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService) {
     createRoute({
       method: "post",
       path: "/password",
+      operationId: "changePassword",
       tags: ["auth"],
       summary:
         "Change your own password; every other session is revoked. Guesses of the current one count on the login rate limits",

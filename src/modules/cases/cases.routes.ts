@@ -32,6 +32,7 @@ export function casesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/",
+        operationId: "listCases",
         summary: "Cases in your scope: filters, sort and keyset pagination (CSV streams every match)",
         request: { query: ListCasesQuery },
         responses: {
@@ -53,6 +54,7 @@ export function casesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}",
+        operationId: "getCase",
         summary: "One case with its age, inactive days and time-standard status today",
         request: { params: IdParam },
         responses: { 200: json(CaseDetail, "The case"), ...errorResponses(400, 401, 404, 429, 503) },
@@ -64,6 +66,7 @@ export function casesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}/activities",
+        operationId: "listCaseActivities",
         summary: "The case's timeline in date order",
         request: { params: IdParam, query: ActivitiesQuery },
         responses: {

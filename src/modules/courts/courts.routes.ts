@@ -4,7 +4,7 @@ import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, mapBatches, oneBatch, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -39,6 +39,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/",
+        operationId: "listCourts",
         summary: "Courts in your scope, by code",
         request: { query: ListCourtsQuery },
         responses: {
@@ -74,6 +75,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/tree",
+        operationId: "getCourtTree",
         summary: "The court hierarchy in your scope, nested (your court is the root for scoped roles)",
         request: { query: TreeQuery },
         responses: {
@@ -94,6 +96,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}",
+        operationId: "getCourt",
         summary: "One court with its children, current judges and case counts",
         request: { params: IdParam },
         responses: {
@@ -108,10 +111,11 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/",
+        operationId: "createCourt",
         summary: "Create a court (admin; court_admin under a court in their subtree)",
         request: { body: jsonBody(CreateCourtBody) },
         responses: {
-          201: json(CourtSchema, "Created"),
+          201: jsonWithLocation(CourtSchema, "Created; Location names the court"),
           ...errorResponses(400, 401, 403, 409, 429, 503),
         },
       }),
@@ -131,6 +135,7 @@ export function courtsRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}",
+        operationId: "updateCourt",
         summary: "Update a court; a parent that would make a cycle is a 400",
         request: { params: IdParam, body: jsonBody(UpdateCourtBody) },
         responses: {

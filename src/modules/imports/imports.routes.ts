@@ -5,7 +5,7 @@ import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
 import type { AppDeps } from "../../deps";
 import { csvResponse, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -48,6 +48,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
   router.openAPIRegistry.registerPath({
     method: "post",
     path: "/",
+    operationId: "uploadImport",
     tags: ["imports"],
     security: bearerSecurity,
     summary: "Upload a daily extract (cases.csv and/or activities.csv); processed in the background",
@@ -57,8 +58,11 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
       "scope become row errors.",
     request: { body: { required: true, content: { "multipart/form-data": { schema: UploadForm } } } },
     responses: {
-      202: json(ImportQueued, "Queued; Location names the batch"),
-      200: json(ImportBatchSchema, "The same files were imported before: that batch"),
+      202: jsonWithLocation(ImportQueued, "Queued; Location names the batch"),
+      200: jsonWithLocation(
+        ImportBatchSchema,
+        "The same files were imported before: that batch (Location names it)",
+      ),
       ...errorResponses(400, 401, 403, 413, 429, 503),
     },
   });
@@ -85,6 +89,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/",
+        operationId: "listImports",
         summary: "Import batches, newest first (court administrators: their own uploads)",
         request: { query: ListImportsQuery },
         responses: {
@@ -108,6 +113,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/{id}",
+        operationId: "getImport",
         summary: "One batch: status, counts per file, progress, the first row errors",
         request: { params: IdParam },
         responses: {
@@ -125,6 +131,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "get",
         path: "/{id}/errors",
+        operationId: "listImportErrors",
         summary: "Every row error of a batch (file, line, field, message); CSV streams them all",
         request: { params: IdParam, query: ErrorsQuery },
         responses: {
@@ -164,10 +171,11 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ...common,
         method: "post",
         path: "/{id}/retry",
+        operationId: "retryImport",
         summary: "Process a failed or partly failed batch again (a failed one resumes from its checkpoint)",
         request: { params: IdParam },
         responses: {
-          202: json(ImportQueued, "Queued again"),
+          202: jsonWithLocation(ImportQueued, "Queued again"),
           ...errorResponses(400, 401, 403, 404, 409, 429, 503),
         },
       }),

@@ -4,7 +4,7 @@ import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
 import { encodeCursor } from "../../lib/cursor";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
@@ -54,6 +54,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/",
+        operationId: "listJudges",
         summary: "Judges in your scope, by name",
         request: { query: ListJudgesQuery },
         responses: {
@@ -89,6 +90,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...read,
         method: "get",
         path: "/{id}",
+        operationId: "getJudge",
         summary: "One judge with assignments and current caseload",
         request: { params: IdParam },
         responses: { 200: json(JudgeDetail, "The judge"), ...errorResponses(400, 401, 404, 429, 503) },
@@ -100,9 +102,13 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/",
+        operationId: "createJudge",
         summary: "Create a judge (court_admin: home court in their subtree)",
         request: { body: jsonBody(CreateJudgeBody) },
-        responses: { 201: json(JudgeSchema, "Created"), ...errorResponses(400, 401, 403, 409, 429, 503) },
+        responses: {
+          201: jsonWithLocation(JudgeSchema, "Created; Location names the judge"),
+          ...errorResponses(400, 401, 403, 409, 429, 503),
+        },
       }),
       async (c) => {
         const created = await judges.create(requestScope(c), c.req.valid("json"), audit(c));
@@ -115,6 +121,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}",
+        operationId: "updateJudge",
         summary: "Update a judge",
         request: { params: IdParam, body: jsonBody(UpdateJudgeBody) },
         responses: {
@@ -138,6 +145,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "post",
         path: "/{id}/assignments",
+        operationId: "createJudgeAssignment",
         summary: "Assign a judge to a court for a period",
         request: { params: IdParam, body: jsonBody(CreateAssignmentBody) },
         responses: {
@@ -160,6 +168,7 @@ export function judgesRoutes(deps: AppDeps, auth: AuthService) {
         ...write,
         method: "patch",
         path: "/{id}/assignments/{assignmentId}",
+        operationId: "updateJudgeAssignment",
         summary: "Change an assignment (e.g. end it by setting endsOn)",
         request: { params: AssignmentParams, body: jsonBody(UpdateAssignmentBody) },
         responses: {

@@ -14,6 +14,13 @@ import type { MeasureFilters } from "./measures.types";
 
 const TTL_SECONDS = 6 * 3600;
 
+/**
+ * Part of every key but the summary's: bump it when a cached measure's shape changes, so a deploy
+ * never serves figures cached in the old shape (2: distributions as lists, judgeName, no asOf). The
+ * summary's keys are shared with the nightly warm-up (measures-warmup.ts): change both together.
+ */
+const SHAPE_VERSION = 2;
+
 export interface MeasureCacheRequest {
   measure: string;
   filters: MeasureFilters;
@@ -33,6 +40,7 @@ function keyOf(r: MeasureCacheRequest): string {
     return summaryCacheKey(r.courtId, f.from, f.to, f.asOf);
   }
   const normalised = JSON.stringify([
+    SHAPE_VERSION,
     f.from,
     f.to,
     f.asOf,

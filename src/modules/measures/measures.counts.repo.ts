@@ -99,7 +99,7 @@ export async function pendingCountAt(db: Database, f: KeyFilters, on: string): P
 export interface JudgeCounts {
   judgeId: number;
   judgeCode: string;
-  name: string;
+  judgeName: string;
   incoming: number;
   outgoing: number;
   activePending: number;
@@ -139,7 +139,7 @@ export async function countsByJudge(
         from (${sql.join(scans, sql` union all `)}) x
         group by judge_id
       )
-      select j.id as "judgeId", j.code as "judgeCode", j.name as "name",
+      select j.id as "judgeId", j.code as "judgeCode", j.name as "judgeName",
         p.incoming as "incoming", p.outgoing as "outgoing", p.pending as "activePending"
       from per_judge p join judges j on j.id = p.judge_id
       where p.incoming <> 0 or p.outgoing <> 0 or p.pending <> 0
@@ -148,7 +148,7 @@ export async function countsByJudge(
   return rows.map((r) => ({
     judgeId: Number(r.judgeId),
     judgeCode: String(r.judgeCode),
-    name: String(r.name),
+    judgeName: String(r.judgeName),
     incoming: Number(r.incoming),
     outgoing: Number(r.outgoing),
     activePending: Number(r.activePending),

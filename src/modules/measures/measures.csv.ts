@@ -4,6 +4,7 @@ import type {
   Caseflow,
   Clearance,
   Continuances,
+  Coverage,
   JudgeWorkload,
   PendingAge,
   Summary,
@@ -12,7 +13,9 @@ import type {
 } from "./measures.schemas";
 
 // The text/csv form of each measure: one flat table per response, snake_case headers, the same
-// figures as the JSON (rates in percent, 2 decimals; empty cell = null).
+// figures as the JSON (rates in percent, 2 decimals; empty cell = null). Every row starts with the
+// dates the figures cover and ends with the filters applied (withCoverage), so a saved file still
+// says what it counts.
 
 export interface CsvTable<T> {
   columns: CsvColumn<T>[];
@@ -88,10 +91,7 @@ export function pendingAgeCsv(m: PendingAge): CsvTable<Row> {
       median_age_days: t.medianAgeDays,
     })),
   ];
-  return {
-    columns: cols("as_of", "group", "label", "active_pending", "median_age_days"),
-    rows: withAsOf(rows, m.asOf),
-  };
+  return { columns: cols("group", "label", "active_pending", "median_age_days"), rows };
 }
 
 export function backlogCsv(m: Backlog): CsvTable<Row> {
@@ -111,36 +111,24 @@ export function backlogCsv(m: Backlog): CsvTable<Row> {
       backlog_rate: m.backlogRate,
     },
   ];
-  return {
-    columns: cols("as_of", "case_type", "standard_days", "active_pending", "backlog", "backlog_rate"),
-    rows: withAsOf(rows, m.asOf),
-  };
+  return { columns: cols("case_type", "standard_days", "active_pending", "backlog", "backlog_rate"), rows };
 }
 
+/** One row: the distribution's buckets become settings_0 … settings_4_plus. */
 export function trialDateCertaintyCsv(m: TrialDateCertainty): CsvTable<Row> {
+  const bucketColumn = (label: string) => `settings_${label.replace("+", "_plus")}`;
+  const row: Row = { cases_tried: m.casesTried };
+  for (const b of m.distribution) row[bucketColumn(b.label)] = b.count;
+  row.first_setting_rate = m.firstSettingRate;
+  row.mean_settings = m.meanSettings;
   return {
     columns: cols(
       "cases_tried",
-      "settings_0",
-      "settings_1",
-      "settings_2",
-      "settings_3",
-      "settings_4_plus",
+      ...m.distribution.map((b) => bucketColumn(b.label)),
       "first_setting_rate",
       "mean_settings",
     ),
-    rows: [
-      {
-        cases_tried: m.casesTried,
-        settings_0: m.distribution["0"],
-        settings_1: m.distribution["1"],
-        settings_2: m.distribution["2"],
-        settings_3: m.distribution["3"],
-        settings_4_plus: m.distribution["4+"],
-        first_setting_rate: m.firstSettingRate,
-        mean_settings: m.meanSettings,
-      },
-    ],
+    rows: [row],
   };
 }
 
@@ -168,20 +156,20 @@ export function judgeWorkloadCsv(m: JudgeWorkload): CsvTable<Row> {
   const columns = cols(
     "judge_id",
     "judge_code",
-    "name",
+    "judge_name",
     "incoming",
     "outgoing",
     "clearance_rate",
     "active_pending",
   );
   // Codes and names are free text from imports: guard them against spreadsheet formulas.
-  for (const c of columns) if (c.header === "judge_code" || c.header === "name") c.text = true;
+  for (const c of columns) if (c.header === "judge_code" || c.header === "judge_name") c.text = true;
   return {
     columns,
     rows: m.data.map((j) => ({
       judge_id: j.judgeId,
       judge_code: j.judgeCode,
-      name: j.name,
+      judge_name: j.judgeName,
       incoming: j.incoming,
       outgoing: j.outgoing,
       clearance_rate: j.clearanceRate,
@@ -190,7 +178,7 @@ export function judgeWorkloadCsv(m: JudgeWorkload): CsvTable<Row> {
   };
 }
 
-/** One row per KPI, with both periods' bounds on every row. */
+/** One row per KPI, with the previous period's bounds on every row (the current ones: withCoverage). */
 export function summaryCsv(m: Summary): CsvTable<Row> {
   const kpis = [
     "clearanceRate",
@@ -207,26 +195,12 @@ export function summaryCsv(m: Summary): CsvTable<Row> {
     within90TierRate: "within_90_tier_rate",
   };
   return {
-    columns: cols(
-      "kpi",
-      "value",
-      "previous",
-      "change",
-      "from",
-      "to",
-      "as_of",
-      "previous_from",
-      "previous_to",
-      "previous_as_of",
-    ),
+    columns: cols("kpi", "value", "previous", "change", "previous_from", "previous_to", "previous_as_of"),
     rows: kpis.map((k) => ({
       kpi: names[k],
       value: m[k].value,
       previous: m[k].previous,
       change: m[k].change,
-      from: m.period.from,
-      to: m.period.to,
-      as_of: m.period.asOf,
       previous_from: m.previousPeriod.from,
       previous_to: m.previousPeriod.to,
       previous_as_of: m.previousPeriod.asOf,
@@ -234,6 +208,28 @@ export function summaryCsv(m: Summary): CsvTable<Row> {
   };
 }
 
-function withAsOf(rows: Row[], asOf: string): Row[] {
-  return rows.map((r) => ({ as_of: asOf, ...r }));
+/**
+ * The coverage on every row: the dates the measure uses first (from, to, as_of), the filters last
+ * (filter_court_id, filter_case_type, filter_judge_id; empty = not filtered; prefixed so they never
+ * clash with a figure's own column, such as judge-workload's judge_id). The court set a scope allows is not repeated:
+ * the JSON's coverage.courtIds has it.
+ */
+export function withCoverage<T>(table: CsvTable<T>, coverage: Coverage): CsvTable<Row> {
+  const dates: Row = {};
+  if (coverage.from !== null) dates.from = coverage.from;
+  if (coverage.to !== null) dates.to = coverage.to;
+  if (coverage.asOf !== null) dates.as_of = coverage.asOf;
+  const filters: Row = {
+    filter_court_id: coverage.filters.courtId,
+    filter_case_type: coverage.filters.caseType,
+    filter_judge_id: coverage.filters.judgeId,
+  };
+  return {
+    columns: [
+      ...cols(...Object.keys(dates)),
+      ...(table.columns as CsvColumn<Row>[]),
+      ...cols(...Object.keys(filters)),
+    ],
+    rows: (table.rows as Row[]).map((r) => ({ ...dates, ...r, ...filters })),
+  };
 }

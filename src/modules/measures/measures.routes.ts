@@ -5,19 +5,21 @@ import type { AuthService } from "../../auth/auth.service";
 import { authenticate } from "../../auth/middleware";
 import { intersectCourtIds } from "../../auth/scope";
 import type { AppDeps } from "../../deps";
-import { type CsvColumn, csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
+import { csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
 import { bearerSecurity, errorResponses } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { requestScope } from "../courts/courts.scope";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
 import { createMeasureCache, etagOf, notModified } from "./measures.cache";
+import { coverageOf, type MeasureName } from "./measures.coverage";
 import * as csv from "./measures.csv";
 import {
   BacklogResponse,
   CaseflowResponse,
   ClearanceResponse,
   ContinuancesResponse,
+  type Coverage,
   JudgeWorkloadResponse,
   MeasureGranularityQuery,
   MeasureQuery,
@@ -44,14 +46,14 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
 
   /**
    * Defaults applied; the courtId filter's subtree intersected with the caller's scope; then the
-   * figures from the cache or computed by `compute`.
+   * figures from the cache or computed by `compute`, with what they cover.
    */
-  async function figures<T>(
+  async function figures<T extends object>(
     c: Context<AppEnv>,
     q: MeasureQueryInput & { granularity?: string },
-    measure: string,
+    measure: MeasureName,
     compute: (filters: MeasureFilters) => Promise<T>,
-  ): Promise<T> {
+  ): Promise<T & { coverage: Coverage }> {
     const subtree = q.courtId === undefined ? null : await courtSubtreeIds(db, q.courtId);
     const filters: MeasureFilters = {
       ...resolveDates(q),
@@ -60,9 +62,10 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
       courtIds: intersectCourtIds(requestScope(c), subtree),
     };
     const extra = q.granularity ? { granularity: q.granularity } : undefined;
-    return measureCache.get(c, { measure, filters, extra, courtId: q.courtId, subtree }, () =>
+    const m = await measureCache.get(c, { measure, filters, extra, courtId: q.courtId, subtree }, () =>
       compute(filters),
     );
+    return { coverage: coverageOf(measure, filters, q), ...m };
   }
 
   /** 304 when the client has these figures; else JSON, or the measure's CSV table as a download. */
@@ -70,7 +73,7 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     c: Context<AppEnv>,
     q: MeasureQueryInput,
     name: string,
-    value: unknown,
+    value: { coverage: Coverage },
     table: () => csv.CsvTable<T>,
   ) {
     const etag = etagOf(name, value);
@@ -79,22 +82,35 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     c.header("Cache-Control", "private, no-cache");
     if (notModified(c, etag)) return c.body(null, 304) as never;
     if (!wantsCsv(c, q.format)) return null;
-    const t = table();
-    const res = csvResponse(`${name}.csv`, t.columns as CsvColumn<T>[], oneBatch(t.rows));
+    const t = csv.withCoverage(table(), value.coverage);
+    const res = csvResponse(`${name}.csv`, t.columns, oneBatch(t.rows));
     res.headers.set("ETag", etag);
+    res.headers.set("Cache-Control", "private, no-cache");
     return res;
   }
 
-  const route = <S extends z.ZodType>(path: string, summary: string, schema: S, granular = false) =>
+  const cacheHeaders = {
+    ETag: { $ref: "#/components/headers/ETag" },
+    "Cache-Control": { $ref: "#/components/headers/CacheControl" },
+  };
+
+  const route = <S extends z.ZodType>(
+    path: string,
+    operationId: string,
+    summary: string,
+    schema: S,
+    granular = false,
+  ) =>
     createRoute({
       ...read,
       method: "get",
       path,
+      operationId,
       summary,
       request: { query: granular ? MeasureGranularityQuery : MeasureQuery },
       responses: {
-        200: jsonOrCsv(schema, summary),
-        304: { description: "Not modified: the If-None-Match ETag still matches" },
+        200: { ...jsonOrCsv(schema, summary), headers: cacheHeaders },
+        304: { description: "Not modified: the If-None-Match ETag still matches", headers: cacheHeaders },
         ...errors,
         ...errorResponses(403),
       },
@@ -102,7 +118,13 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
 
   return createRouter()
     .openapi(
-      route("/clearance", "Clearance rate (CourTools 2) per period and in total", ClearanceResponse, true),
+      route(
+        "/clearance",
+        "getClearance",
+        "Clearance rate (CourTools 2) per period and in total",
+        ClearanceResponse,
+        true,
+      ),
       async (c) => {
         const q = c.req.valid("query") as MeasureQueryInput & { granularity: "month" };
         const m = await figures(c, q, "clearance", (f) => measures.clearance(db, f, q.granularity));
@@ -110,7 +132,12 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
       },
     )
     .openapi(
-      route("/time-to-disposition", "Time to disposition (CourTools 3)", TimeToDispositionResponse),
+      route(
+        "/time-to-disposition",
+        "getTimeToDisposition",
+        "Time to disposition (CourTools 3)",
+        TimeToDispositionResponse,
+      ),
       async (c) => {
         const q = c.req.valid("query");
         const m = await figures(c, q, "time-to-disposition", (f) => measures.timeToDisposition(db, f));
@@ -118,34 +145,48 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
       },
     )
     .openapi(
-      route("/pending-age", "Age of the active pending caseload at asOf (CourTools 4)", PendingAgeResponse),
+      route(
+        "/pending-age",
+        "getPendingAge",
+        "Age of the active pending caseload at asOf (CourTools 4)",
+        PendingAgeResponse,
+      ),
       async (c) => {
         const q = c.req.valid("query");
         const m = await figures(c, q, "pending-age", (f) => measures.pendingAge(db, f));
         return answer(c, q, "pending-age", m, () => csv.pendingAgeCsv(m)) ?? c.json(m, 200);
       },
     )
-    .openapi(route("/backlog", "Backlog at asOf", BacklogResponse), async (c) => {
+    .openapi(route("/backlog", "getBacklog", "Backlog at asOf", BacklogResponse), async (c) => {
       const q = c.req.valid("query");
       const m = await figures(c, q, "backlog", (f) => measures.backlog(db, f));
       return answer(c, q, "backlog", m, () => csv.backlogCsv(m)) ?? c.json(m, 200);
     })
     .openapi(
-      route("/trial-date-certainty", "Trial date certainty (CourTools 5)", TrialDateCertaintyResponse),
+      route(
+        "/trial-date-certainty",
+        "getTrialDateCertainty",
+        "Trial date certainty (CourTools 5)",
+        TrialDateCertaintyResponse,
+      ),
       async (c) => {
         const q = c.req.valid("query");
         const m = await figures(c, q, "trial-date-certainty", (f) => measures.trialDateCertainty(db, f));
         return answer(c, q, "trial-date-certainty", m, () => csv.trialDateCertaintyCsv(m)) ?? c.json(m, 200);
       },
     )
-    .openapi(route("/continuances", "Continuance rate", ContinuancesResponse), async (c) => {
-      const q = c.req.valid("query");
-      const m = await figures(c, q, "continuances", (f) => measures.continuances(db, f));
-      return answer(c, q, "continuances", m, () => csv.continuancesCsv(m)) ?? c.json(m, 200);
-    })
+    .openapi(
+      route("/continuances", "getContinuances", "Continuance rate", ContinuancesResponse),
+      async (c) => {
+        const q = c.req.valid("query");
+        const m = await figures(c, q, "continuances", (f) => measures.continuances(db, f));
+        return answer(c, q, "continuances", m, () => csv.continuancesCsv(m)) ?? c.json(m, 200);
+      },
+    )
     .openapi(
       route(
         "/caseflow",
+        "getCaseflow",
         "Pending at the start and end of each period, incoming and outgoing",
         CaseflowResponse,
         true,
@@ -159,6 +200,7 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     .openapi(
       route(
         "/judge-workload",
+        "getJudgeWorkload",
         "Per judge: incoming, outgoing, clearance, active pending",
         JudgeWorkloadResponse,
       ),
@@ -171,6 +213,7 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     .openapi(
       route(
         "/summary",
+        "getMeasuresSummary",
         "KPI cards for the period against the previous period of equal length",
         SummaryResponse,
       ),

@@ -86,10 +86,54 @@ const rate = z
 const days = z.number().nullable().openapi({ description: "Days; null when there is nothing to measure" });
 const count = z.number().int();
 
+/**
+ * What a measure's figures cover, echoed by every measure response (JSON `coverage`; the CSV repeats
+ * the dates and filters on every row): the effective dates after defaults, the filters applied, and
+ * the court set the figures were computed over.
+ */
+export const CoverageSchema = z
+  .object({
+    from: z.string().nullable().openapi({
+      description: "First day of the period the figures count (inclusive); null for a measure of one date",
+      example: "2024-01-01",
+    }),
+    to: z.string().nullable().openapi({
+      description: "Last day of the period (inclusive); null for a measure of one date",
+      example: "2024-12-31",
+    }),
+    asOf: z.string().nullable().openapi({
+      description: "Date of the pending caseload figures; null for a measure without them",
+      example: "2024-12-31",
+    }),
+    filters: z
+      .object({
+        courtId: z.number().int().nullable(),
+        caseType: z.enum(CASE_TYPES).nullable(),
+        judgeId: z.number().int().nullable(),
+      })
+      .openapi({ description: "The filters applied (null = not filtered)" }),
+    courtIds: z.array(z.number().int()).nullable().openapi({
+      description:
+        "The courts counted: the courtId filter's subtree within your scope, sorted; null = every court (no court filter and an unrestricted scope); [] = none visible",
+    }),
+  })
+  .openapi("MeasureCoverage");
+
+export type Coverage = z.infer<typeof CoverageSchema>;
+
+/** One bucket of a distribution; every distribution in the measures is a list of these, in order. */
+const Bucket = z
+  .object({
+    label: z.string().openapi({ description: "The bucket, as in the CSV (`0-30`, `4+`)" }),
+    count,
+  })
+  .openapi("MeasureBucket");
+
 const ClearanceFigures = z.object({ incoming: count, outgoing: count, clearanceRate: rate });
 
 export const ClearanceResponse = z
   .object({
+    coverage: CoverageSchema,
     granularity: z.enum(GRANULARITIES),
     data: z.array(ClearanceFigures.extend({ period: z.string().openapi({ example: "2024-01" }) })),
     total: ClearanceFigures,
@@ -100,6 +144,7 @@ const DispositionFigures = z.object({ count, meanDays: days, medianDays: days, p
 
 export const TimeToDispositionResponse = z
   .object({
+    coverage: CoverageSchema,
     data: z.array(
       DispositionFigures.extend({
         caseType: z.enum(CASE_TYPES),
@@ -112,10 +157,12 @@ export const TimeToDispositionResponse = z
 
 export const PendingAgeResponse = z
   .object({
-    asOf: z.string(),
+    coverage: CoverageSchema,
     activePending: count,
     medianAgeDays: days,
-    buckets: z.array(z.object({ label: z.string(), count })),
+    buckets: z
+      .array(Bucket)
+      .openapi({ description: "Age in days: 0-30, 31-60, 61-90, 91-180, 181-365, 366+" }),
     byCaseType: z.array(
       z.object({ caseType: z.enum(CASE_TYPES), activePending: count, medianAgeDays: days }),
     ),
@@ -124,7 +171,7 @@ export const PendingAgeResponse = z
 
 export const BacklogResponse = z
   .object({
-    asOf: z.string(),
+    coverage: CoverageSchema,
     activePending: count,
     backlog: count,
     backlogRate: rate,
@@ -142,19 +189,23 @@ export const BacklogResponse = z
 
 export const TrialDateCertaintyResponse = z
   .object({
+    coverage: CoverageSchema,
     casesTried: count,
-    distribution: z.object({ "0": count, "1": count, "2": count, "3": count, "4+": count }),
+    distribution: z
+      .array(Bucket)
+      .openapi({ description: "Cases by number of trial settings: 0, 1, 2, 3, 4+" }),
     firstSettingRate: rate,
     meanSettings: z.number().nullable(),
   })
   .openapi("TrialDateCertainty");
 
 export const ContinuancesResponse = z
-  .object({ events: count, continued: count, continuanceRate: rate })
+  .object({ coverage: CoverageSchema, events: count, continued: count, continuanceRate: rate })
   .openapi("Continuances");
 
 export const CaseflowResponse = z
   .object({
+    coverage: CoverageSchema,
     granularity: z.enum(GRANULARITIES),
     data: z.array(
       z.object({
@@ -170,11 +221,12 @@ export const CaseflowResponse = z
 
 export const JudgeWorkloadResponse = z
   .object({
+    coverage: CoverageSchema,
     data: z.array(
       z.object({
         judgeId: count,
         judgeCode: z.string(),
-        name: z.string(),
+        judgeName: z.string(),
         incoming: count,
         outgoing: count,
         clearanceRate: rate,
@@ -196,6 +248,7 @@ const Window = z.object({ from: z.string(), to: z.string(), asOf: z.string() });
 
 export const SummaryResponse = z
   .object({
+    coverage: CoverageSchema,
     period: Window,
     previousPeriod: Window.openapi({ description: "The same number of days just before `from`" }),
     clearanceRate: Kpi,
@@ -206,12 +259,14 @@ export const SummaryResponse = z
   })
   .openapi("MeasuresSummary");
 
-export type Clearance = z.infer<typeof ClearanceResponse>;
-export type TimeToDisposition = z.infer<typeof TimeToDispositionResponse>;
-export type PendingAge = z.infer<typeof PendingAgeResponse>;
-export type Backlog = z.infer<typeof BacklogResponse>;
-export type TrialDateCertainty = z.infer<typeof TrialDateCertaintyResponse>;
-export type Continuances = z.infer<typeof ContinuancesResponse>;
-export type Caseflow = z.infer<typeof CaseflowResponse>;
-export type JudgeWorkload = z.infer<typeof JudgeWorkloadResponse>;
-export type Summary = z.infer<typeof SummaryResponse>;
+/** The figures a service computes (and the cache keeps); the route adds the request's `coverage`. */
+type Figures<S extends z.ZodType> = Omit<z.infer<S>, "coverage">;
+export type Clearance = Figures<typeof ClearanceResponse>;
+export type TimeToDisposition = Figures<typeof TimeToDispositionResponse>;
+export type PendingAge = Figures<typeof PendingAgeResponse>;
+export type Backlog = Figures<typeof BacklogResponse>;
+export type TrialDateCertainty = Figures<typeof TrialDateCertaintyResponse>;
+export type Continuances = Figures<typeof ContinuancesResponse>;
+export type Caseflow = Figures<typeof CaseflowResponse>;
+export type JudgeWorkload = Figures<typeof JudgeWorkloadResponse>;
+export type Summary = Figures<typeof SummaryResponse>;

@@ -79,7 +79,6 @@ export async function pendingAge(db: Database, f: MeasureFilters): Promise<Pendi
   const stats = await pendingAgesAt(db, f, f.asOf);
   const total = stats.find((s) => s.caseType === null);
   return {
-    asOf: f.asOf,
     activePending: total?.activePending ?? 0,
     medianAgeDays: total ? median(total.medianLow, total.medianHigh) : null,
     buckets: AGE_BUCKETS.map((b, i) => ({ label: b.label, count: total?.buckets[i] ?? 0 })),
@@ -97,7 +96,6 @@ export async function backlog(db: Database, f: MeasureFilters): Promise<Backlog>
   const activePending = rows.reduce((sum, r) => sum + r.activePending, 0);
   const count = rows.reduce((sum, r) => sum + r.backlog, 0);
   return {
-    asOf: f.asOf,
     activePending,
     backlog: count,
     backlogRate: percent(count, activePending),
@@ -111,13 +109,16 @@ export async function backlog(db: Database, f: MeasureFilters): Promise<Backlog>
   };
 }
 
+/** The trial-setting buckets of CourTools 5, in the order of trialSettingCounts' bySettings. */
+export const SETTING_BUCKETS = ["0", "1", "2", "3", "4+"] as const;
+
 /** Trial date certainty (CourTools 5) over the cases disposed by trial in the period. */
 export async function trialDateCertainty(db: Database, f: MeasureFilters): Promise<TrialDateCertainty> {
   const t = await trialSettingCounts(db, f, f.from, f.to);
-  const [s0, s1, s2, s3, s4] = t.bySettings;
+  const [s0, s1] = t.bySettings;
   return {
     casesTried: t.casesTried,
-    distribution: { "0": s0, "1": s1, "2": s2, "3": s3, "4+": s4 },
+    distribution: SETTING_BUCKETS.map((label, i) => ({ label, count: t.bySettings[i] ?? 0 })),
     // Tried on the first setting = exactly one setting, among the cases with at least one.
     firstSettingRate: percent(s1, t.casesTried - s0),
     meanSettings: mean(t.totalSettings, t.casesTried),

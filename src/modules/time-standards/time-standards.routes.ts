@@ -42,6 +42,7 @@ export function timeStandardsRoutes(deps: AppDeps, auth: AuthService) {
         middleware: [authenticate(auth)],
         method: "get",
         path: "/",
+        operationId: "listTimeStandards",
         summary: "The time standard of every case type",
         request: { query: TimeStandardsQuery },
         responses: {
@@ -64,6 +65,7 @@ export function timeStandardsRoutes(deps: AppDeps, auth: AuthService) {
         middleware: [authenticate(auth), requireRole("admin")],
         method: "put",
         path: "/{caseType}",
+        operationId: "replaceTimeStandard",
         summary: "Replace a case type's tiers (admin); cached measures are recomputed",
         request: { params: CaseTypeParam, body: jsonBody(PutTimeStandardBody) },
         responses: {

@@ -2,7 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
-import { bearerSecurity, errorResponses, IdParam, json, jsonBody } from "../../lib/openapi";
+import { encodeCursor } from "../../lib/cursor";
+import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
 import {
@@ -28,17 +29,19 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "get",
       path: "/",
+      operationId: "listUsers",
       summary: "Users (a court administrator sees the court_admin and viewer users of their subtree only)",
       request: { query: ListUsersQuery },
       responses: { 200: json(UserList, "A page of users"), ...errorResponses(400, 401, 403, 503) },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const page = await users.list(currentUser(c), q, scopeOf(c));
+      const { cursor, ...q } = c.req.valid("query");
+      const page = await users.list(currentUser(c), { ...q, cursor: cursor?.id }, scopeOf(c));
       return c.json(
         {
           data: page.rows.map(toUserJson),
-          nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+          // Opaque like every list's cursor: the last id of this page, encoded.
+          nextCursor: page.nextCursor === null ? null : encodeCursor({ id: page.nextCursor }),
         },
         200,
       );
@@ -50,6 +53,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "get",
       path: "/{id}",
+      operationId: "getUser",
       summary: "One user",
       request: { params: IdParam },
       responses: { 200: json(UserSchema, "The user"), ...errorResponses(400, 401, 403, 404, 503) },
@@ -63,9 +67,13 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "post",
       path: "/",
+      operationId: "createUser",
       summary: "Create a user",
       request: { body: jsonBody(CreateUserBody) },
-      responses: { 201: json(UserSchema, "Created"), ...errorResponses(400, 401, 403, 409, 503) },
+      responses: {
+        201: jsonWithLocation(UserSchema, "Created; Location names the user"),
+        ...errorResponses(400, 401, 403, 409, 503),
+      },
     }),
     async (c) => {
       const created = await users.create(
@@ -84,6 +92,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "patch",
       path: "/{id}",
+      operationId: "updateUser",
       summary: "Update a user (a change of role or court, or a deactivation, ends the user's sessions)",
       request: { params: IdParam, body: jsonBody(UpdateUserBody) },
       responses: { 200: json(UserSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
@@ -105,6 +114,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       ...common,
       method: "delete",
       path: "/{id}",
+      operationId: "deactivateUser",
       summary: "Deactivate a user and revoke their sessions",
       request: { params: IdParam },
       responses: { 200: json(UserSchema, "Deactivated"), ...errorResponses(400, 401, 403, 404, 409, 503) },
@@ -126,6 +136,7 @@ export function usersRoutes(deps: AppDeps, auth: AuthService) {
       middleware: [authenticate(auth), requireRole("admin")],
       method: "post",
       path: "/{id}/password-reset",
+      operationId: "resetUserPassword",
       summary: "Reset someone else's password (admins); every session of that user ends",
       request: { params: IdParam, body: jsonBody(ResetPasswordBody) },
       responses: {

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MIN_PASSWORD_LENGTH } from "../../auth/passwords";
 import { USER_ROLES } from "../../db/schema/enums";
+import { cursorParam } from "../../lib/cursor";
 import { limitParam, queryBool } from "../../lib/openapi";
 
 const password = z
@@ -69,7 +70,7 @@ export const ListUsersQuery = z.object({
   active: queryBool.optional(),
   courtId: z.coerce.number().int().positive().optional(),
   search: z.string().trim().min(1).max(100).optional(),
-  cursor: z.coerce.number().int().nonnegative().optional(),
+  cursor: cursorParam(z.object({ id: z.number().int().nonnegative() })).optional(),
   limit: limitParam,
 });
 
