@@ -192,12 +192,24 @@ describePgRedis("OpenAPI contract: a generated client against the real app", () 
     const nextUsers = await admin.GET("/api/users", { params: { query: { limit: 2, cursor: cursor! } } });
     expect(nextUsers.data!.data[0]!.id).toBeGreaterThan(firstUsers.data!.data[1]!.id);
     const created = await admin.POST("/api/users", {
-      body: { email: "new@imp.org", name: "New", password: "a-long-enough-password", role: "viewer" },
+      body: {
+        email: "new@imp.org",
+        name: "New",
+        password: "a-long-enough-password",
+        role: "viewer",
+        courtId: world.courts.d1.id,
+      },
     });
     expect(created.response.status).toBe(201);
     const newId = created.data!.id;
     const dup = await admin.POST("/api/users", {
-      body: { email: "NEW@imp.org", name: "Dup", password: "a-long-enough-password", role: "viewer" },
+      body: {
+        email: "NEW@imp.org",
+        name: "Dup",
+        password: "a-long-enough-password",
+        role: "viewer",
+        courtId: world.courts.d1.id,
+      },
     });
     expect(dup.error?.error.details).toEqual([
       { path: "body.email", message: "already exists", constraint: expect.any(String) },
@@ -209,6 +221,11 @@ describePgRedis("OpenAPI contract: a generated client against the real app", () 
       (await admin.PATCH("/api/users/{id}", { params: { path: { id: newId } }, body: { name: "Renamed" } }))
         .data?.name,
     ).toBe("Renamed");
+    const reset = await admin.POST("/api/users/{id}/password-reset", {
+      params: { path: { id: newId } },
+      body: { newPassword: "a-new-long-enough-password" },
+    });
+    expect(reset.data?.revokedSessions).toBe(0);
     expect((await admin.DELETE("/api/users/{id}", { params: { path: { id: newId } } })).data?.active).toBe(
       false,
     );

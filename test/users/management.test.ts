@@ -363,7 +363,9 @@ describePgRedis("user management: actor × target × field", () => {
       body: { email: "VIEWER@x.org" },
     });
     expect(res.status).toBe(409);
-    expect(res.body.error.details.fields).toEqual(["email"]);
+    expect(res.body.error.details).toEqual([
+      { path: "body.email", message: "already exists", constraint: expect.any(String) },
+    ]);
   });
 
   test("role and court changes end the target's sessions; a rename does not", async () => {
