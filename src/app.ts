@@ -10,6 +10,7 @@ import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
 import { httpEdge, requestIdMiddleware } from "./lib/http-edge";
+import { listenerGate } from "./lib/listener";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  // With METRICS_PORT, metrics and the detailed report move to that listener (src/lib/listener.ts).
+  if (config.METRICS_PORT !== undefined) app.use(listenerGate());
   const limitBody = bodyLimit({
     maxSize: config.BODY_LIMIT_BYTES,
     onError: () => {

@@ -5,7 +5,7 @@ import { DatabaseUnreachableError } from "./db/client";
 import { loggerFromConfig } from "./lib/logger";
 import { exitOnSignals, startServer } from "./server";
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { serving: true });
 const logger = loggerFromConfig(config);
 
 try {
