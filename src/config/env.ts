@@ -105,6 +105,16 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(5000, 50),
   REDIS_CONNECT_TIMEOUT_MS: int(10_000, 100),
   CACHE_DEFAULT_TTL_S: int(300, 1),
+  /**
+   * Memory budget of each cache namespace on Redis (values, keys, tags and index); a write beyond it
+   * evicts the namespace's entries closest to expiry. Keeps the cache from filling a shared Redis.
+   */
+  CACHE_NAMESPACE_MAX_BYTES: int(64 * 1024 * 1024, 64 * 1024),
+  /**
+   * New measure results one user may add to the cache per hour; beyond it their answers are computed
+   * and served uncached (X-Cache: bypass), so one user cannot churn the cache everyone shares.
+   */
+  MEASURES_CACHE_WRITES_PER_USER_PER_HOUR: int(300, 0),
   MEMORY_CACHE_MAX_ENTRIES: int(10_000, 10),
 
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),

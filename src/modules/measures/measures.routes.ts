@@ -40,7 +40,7 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
   const read = { tags: ["measures"], security: bearerSecurity, middleware: [authenticate(auth)] };
   const errors = errorResponses(400, 401, 429, 503);
 
-  const measureCache = createMeasureCache(deps.cache);
+  const measureCache = createMeasureCache(deps);
 
   /**
    * Defaults applied; the courtId filter's subtree intersected with the caller's scope; then the
