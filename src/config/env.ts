@@ -221,6 +221,11 @@ export function loadConfig(
       "HOST is not set: listening on 127.0.0.1 only; set HOST=0.0.0.0 to accept connections from other machines",
     );
   }
+  if (opts.serving && env.NODE_ENV === "production" && env.REDIS_URL && !env.CACHE_REDIS_URL) {
+    warnings.push(
+      "CACHE_REDIS_URL is not set: the cache shares the queue's Redis (which must not evict); each namespace stays within CACHE_NAMESPACE_MAX_BYTES, but a separate Redis with maxmemory and allkeys-lru is recommended",
+    );
+  }
   if (opts.serving && env.METRICS_PUBLIC) {
     warnings.push(
       "METRICS_PUBLIC=true: metrics and /health/detailed answer anyone who reaches the port; keep them on METRICS_PORT behind the firewall",

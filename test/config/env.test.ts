@@ -136,6 +136,15 @@ describe("config/env", () => {
     expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["HOST", "METRICS_HOST", "METRICS_PORT"]);
   });
 
+  test("production without CACHE_REDIS_URL warns that the cache shares the queue's Redis", () => {
+    const base = { ...PROD, METRICS_TOKEN: "a-metrics-token-0123", REDIS_URL: "redis://r:6379" };
+    expect(loadConfig(base, { serving: true }).warnings.join("\n")).toContain("CACHE_REDIS_URL is not set");
+    const separate = loadConfig({ ...base, CACHE_REDIS_URL: "redis://c:6379" }, { serving: true });
+    expect(separate.warnings.join("\n")).not.toContain("CACHE_REDIS_URL");
+    expect(separate.CACHE_NAMESPACE_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(separate.MEASURES_CACHE_WRITES_PER_USER_PER_HOUR).toBe(300);
+  });
+
   for (const entry of ["src/index.ts", "workers/index.ts"]) {
     test(`${entry} in production without METRICS_TOKEN exits 1 naming METRICS_TOKEN and METRICS_PUBLIC`, async () => {
       const proc = Bun.spawn(["bun", entry], {
