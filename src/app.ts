@@ -10,6 +10,7 @@ import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
 import { httpEdge, requestIdMiddleware } from "./lib/http-edge";
+import { strictJsonBody } from "./lib/json-body";
 import { listenerGate } from "./lib/listener";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps) {
       ? next()
       : limitBody(c, next),
   );
+  // After the limit: a JSON body is read whole here, as UTF-8 or refused (400 naming the body).
+  app.use("*", strictJsonBody);
 
   app.route("/api/system", systemRoutes(deps, { responseTimes: http.responseTimes }));
 

@@ -74,14 +74,17 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     table: () => csv.CsvTable<T>,
   ) {
     const etag = etagOf(name, value);
+    // Figures change only through imports and standard edits: revalidate every time, cheaply. Private:
+    // no shared cache may keep one court's figures (src/lib/http-edge.ts stores nothing else).
+    const cacheControl = "private, no-cache";
     c.header("ETag", etag);
-    // Figures change only through imports and standard edits: revalidate every time, cheaply.
-    c.header("Cache-Control", "private, no-cache");
+    c.header("Cache-Control", cacheControl);
     if (notModified(c, etag)) return c.body(null, 304) as never;
     if (!wantsCsv(c, q.format)) return null;
     const t = table();
     const res = csvResponse(`${name}.csv`, t.columns as CsvColumn<T>[], oneBatch(t.rows));
     res.headers.set("ETag", etag);
+    res.headers.set("Cache-Control", cacheControl);
     return res;
   }
 
