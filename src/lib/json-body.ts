@@ -28,12 +28,13 @@ const refuse = (message: string) =>
 export const strictJsonBody: MiddlewareHandler = async (c, next) => {
   const type = c.req.header("content-type");
   if (c.req.raw.body === null || !type || !JSON_TYPE.test(mediaType(type))) return next();
+  // Read errors (the body limit, a client gone) propagate as they are; only decoding is ours.
+  const bytes = await c.req.arrayBuffer();
   let text: string;
   try {
-    text = strict.decode(await c.req.arrayBuffer());
-  } catch (err) {
-    if (err instanceof TypeError) throw refuse("is not valid UTF-8 text");
-    throw err;
+    text = strict.decode(bytes);
+  } catch {
+    throw refuse("is not valid UTF-8 text");
   }
   if (SURROGATE_ESCAPE.test(text)) {
     let parsed: unknown;
