@@ -9,7 +9,8 @@ RUN bun install --frozen-lockfile --production
 
 FROM oven/bun:${BUN_VERSION}-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production PORT=3001
+# HOST: the bare process binds loopback by default; in a container the port must be reachable.
+ENV NODE_ENV=production PORT=3001 HOST=0.0.0.0
 ARG GIT_SHA=unknown
 ENV GIT_SHA=${GIT_SHA}
 # e.g. --build-arg BUILD_TIME=$(date -u +%Y-%m-%dT%H:%M:%SZ); reported by /api/system/version

@@ -158,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
     DATABASE_URL: DB_URL,
     REDIS_URL,
     JWT_SECRET: "bench-secret-bench-secret-bench-secret-00",
+    METRICS_TOKEN: "bench-metrics-token-0123456789",
     IMPORT_MAX_BYTES: String(1024 * 1024 * 1024),
     API_RATE_LIMIT_PER_MIN: "100000",
     PORT: String(apiPort),

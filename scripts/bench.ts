@@ -133,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       DATABASE_URL: DB_URL,
       REDIS_URL,
       JWT_SECRET,
+      METRICS_TOKEN: "bench-metrics-token-0123456789",
       LOG_LEVEL: "warn",
       API_RATE_LIMIT_PER_MIN: "1000000000",
     },

@@ -11,6 +11,8 @@ import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
 import { AppError, envelope } from "./lib/errors";
 import { httpEdge, requestIdMiddleware } from "./lib/http-edge";
+import { strictJsonBody } from "./lib/json-body";
+import { listenerGate } from "./lib/listener";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
@@ -64,6 +66,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  // With METRICS_PORT, metrics and the detailed report move to that listener (src/lib/listener.ts).
+  if (config.METRICS_PORT !== undefined) app.use(listenerGate());
   const limitBody = bodyLimit({
     maxSize: config.BODY_LIMIT_BYTES,
     onError: () => {
@@ -77,6 +81,8 @@ export function createApp(deps: AppDeps) {
       ? next()
       : limitBody(c, next),
   );
+  // After the limit: a JSON body is read whole here, as UTF-8 or refused (400 naming the body).
+  app.use("*", strictJsonBody);
 
   app.route("/api/system", systemRoutes(deps, { responseTimes: http.responseTimes }));
 

@@ -5,7 +5,7 @@ import { loggerFromConfig } from "./lib/logger";
 import { exitOnSignals, startServer } from "./server";
 import { exitOnStartupFailure } from "./startup-failure";
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { serving: true });
 const logger = loggerFromConfig(config);
 
 try {

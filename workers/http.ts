@@ -94,8 +94,8 @@ export function createWorkerHttpApp(deps: WorkerObservabilityDeps): {
 /** Starts the server; stop() closes it (the worker drains its jobs separately). */
 export function startWorkerHttp(deps: WorkerObservabilityDeps, port: number) {
   const { app, jobs } = createWorkerHttpApp(deps);
-  const server = Bun.serve({ port, hostname: "0.0.0.0", fetch: app.fetch });
-  deps.logger.info({ port: server.port }, "worker /health and /metrics listening");
+  const server = Bun.serve({ port, hostname: deps.config.HOST, fetch: app.fetch });
+  deps.logger.info({ host: deps.config.HOST, port: server.port }, "worker /health and /metrics listening");
   return {
     port: server.port ?? port,
     jobs,

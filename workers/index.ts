@@ -12,8 +12,9 @@ import { exitOnStartupFailure } from "../src/startup-failure";
 import { startWorkerHttp } from "./http";
 import { type QueueWorkers, startQueueWorkers } from "./queue-workers";
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { serving: true });
 const logger = loggerFromConfig(config).child({ process: "worker" });
+for (const w of config.warnings) logger.warn(w);
 const started = await (async () => {
   const db = await createDb(config);
   await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });

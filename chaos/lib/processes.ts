@@ -34,6 +34,7 @@ function envFor(s: ServiceEnv, port: number, portVar: "PORT" | "WORKER_PORT"): R
     DATABASE_URL: s.databaseUrl,
     REDIS_URL: s.redisUrl,
     JWT_SECRET: CHAOS_JWT_SECRET,
+    METRICS_TOKEN: "chaos-metrics-token-0123456789",
     [portVar]: String(port),
     API_RATE_LIMIT_PER_MIN: "1000000",
     LOGIN_RATE_LIMIT_PER_MIN: "1000",

@@ -30,6 +30,10 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "migrates a PostgreSQL `DATABASE_URL` when the API starts.",
   },
   PORT: { section: "Process", text: "Port of the API." },
+  HOST: {
+    section: "Process",
+    text: "Bind address of the API and of the worker's HTTP server. The default `127.0.0.1` keeps a bare process (embedded mode seeds public dev passwords) off the network; the container image sets `0.0.0.0`.",
+  },
   WORKER_PORT: {
     section: "Process",
     text: "Port of the worker process's own `/health`, `/health/detailed` and `/metrics`.",
@@ -181,6 +185,14 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
   },
   REDIS_CONNECT_TIMEOUT_MS: { section: "Redis", text: "Connect timeout of a Redis connection." },
   CACHE_DEFAULT_TTL_S: { section: "Redis", text: "TTL of a cache entry written without its own." },
+  CACHE_NAMESPACE_MAX_BYTES: {
+    section: "Redis",
+    text: "Memory budget of each cache namespace on Redis (values, keys, tags and index); a write beyond it evicts the namespace's entries closest to expiry, so the cache cannot fill a shared Redis.",
+  },
+  MEASURES_CACHE_WRITES_PER_USER_PER_HOUR: {
+    section: "Redis",
+    text: "New measure results one user may add to the cache per hour; beyond it their answers are computed and served uncached (`X-Cache: bypass`), so one user cannot churn the cache everyone shares.",
+  },
   MEMORY_CACHE_MAX_ENTRIES: {
     section: "Redis",
     text: "Size of the in-process cache (no `REDIS_URL`); the least recently used entries go first.",
@@ -234,6 +246,18 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "`/health/detailed` need `Authorization: Bearer <token>`.",
   },
 
+  METRICS_PUBLIC: {
+    section: "Process",
+    text: "Production refuses to start without `METRICS_TOKEN` unless this says, explicitly, that metrics and `/health/detailed` may be open to anyone who reaches the port.",
+  },
+  METRICS_PORT: {
+    section: "Process",
+    text: "A second API listener that serves only metrics and the health endpoints (for scraping on an internal port); metrics then answer 404 on `PORT`.",
+  },
+  METRICS_HOST: {
+    section: "Process",
+    text: "Bind address of the `METRICS_PORT` listener; defaults to `HOST`.",
+  },
   WORKER_CONCURRENCY: {
     section: "Jobs and imports",
     text:

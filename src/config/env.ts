@@ -57,8 +57,22 @@ const hostPortList = z
     return nodes;
   });
 
+/** An IPv4 or IPv6 address or a host name to bind a listener to (no port, no scheme). */
+const bindAddress = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/,
+    "must be an address like 127.0.0.1, 0.0.0.0 or ::",
+  );
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /**
+   * Bind address of the API and of the worker's HTTP server. Loopback by default, so a developer's
+   * embedded-mode API (public dev passwords) is not reachable from the network; the container image
+   * sets 0.0.0.0.
+   */
+  HOST: bindAddress.default("127.0.0.1"),
   PORT: int(3001, 0, 65535),
   WORKER_PORT: int(3002, 0, 65535),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -108,6 +122,16 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(5000, 50),
   REDIS_CONNECT_TIMEOUT_MS: int(10_000, 100),
   CACHE_DEFAULT_TTL_S: int(300, 1),
+  /**
+   * Memory budget of each cache namespace on Redis (values, keys, tags and index); a write beyond it
+   * evicts the namespace's entries closest to expiry. Keeps the cache from filling a shared Redis.
+   */
+  CACHE_NAMESPACE_MAX_BYTES: int(64 * 1024 * 1024, 64 * 1024),
+  /**
+   * New measure results one user may add to the cache per hour; beyond it their answers are computed
+   * and served uncached (X-Cache: bypass), so one user cannot churn the cache everyone shares.
+   */
+  MEASURES_CACHE_WRITES_PER_USER_PER_HOUR: int(300, 0),
   MEMORY_CACHE_MAX_ENTRIES: int(10_000, 10),
 
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -124,6 +148,12 @@ export const envSchema = z.object({
   TRUST_PROXY: bool(false),
 
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Production only starts without METRICS_TOKEN when this says, explicitly, that metrics may be open. */
+  METRICS_PUBLIC: bool(false),
+  /** A second API listener that serves only metrics and the health endpoints (for internal scraping). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Bind address of the METRICS_PORT listener; defaults to HOST. */
+  METRICS_HOST: bindAddress.optional(),
 
   WORKER_CONCURRENCY: int(2, 1, 64),
   IMPORT_MAX_BYTES: int(100 * 1024 * 1024, 1024),
@@ -160,8 +190,32 @@ export class EnvError extends Error {
   }
 }
 
+export interface LoadOptions {
+  /**
+   * The API and the worker, which serve HTTP: production then also needs a decision about who may
+   * read metrics and the detailed health report. Scripts (migrate, seed) serve nothing.
+   */
+  serving?: boolean;
+}
+
+/** Rules for processes that listen: metrics and the detailed report expose internals. */
+function servingProblems(env: RawEnv): string[] {
+  if (env.METRICS_TOKEN && env.METRICS_PUBLIC) {
+    return ["METRICS_PUBLIC: true contradicts METRICS_TOKEN (metrics would still need the token); unset one"];
+  }
+  if (env.NODE_ENV === "production" && !env.METRICS_TOKEN && !env.METRICS_PUBLIC) {
+    return [
+      "METRICS_TOKEN: required in production to protect metrics and /health/detailed (database host, pool, Redis memory, queue failures); set METRICS_PUBLIC=true only to leave them open on purpose",
+    ];
+  }
+  return [];
+}
+
 /** Parses an environment; throws EnvError naming every bad field. */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  opts: LoadOptions = {},
+): Config {
   // Empty strings mean "unset" so that `FOO=` in a .env file behaves like a missing line.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
@@ -180,9 +234,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (Boolean(env.REDIS_TLS_CERT) !== Boolean(env.REDIS_TLS_KEY))
     problems.push("REDIS_TLS_CERT: set together with REDIS_TLS_KEY (a client certificate needs its key)");
+  if (opts.serving) problems.push(...servingProblems(env));
   if (problems.length) throw new EnvError(problems);
 
   const warnings: string[] = [];
+  if (opts.serving && env.NODE_ENV === "production" && cleaned.HOST === undefined) {
+    warnings.push(
+      "HOST is not set: listening on 127.0.0.1 only; set HOST=0.0.0.0 to accept connections from other machines",
+    );
+  }
+  if (opts.serving && env.NODE_ENV === "production" && env.REDIS_URL && !env.CACHE_REDIS_URL) {
+    warnings.push(
+      "CACHE_REDIS_URL is not set: the cache shares the queue's Redis (which must not evict); each namespace stays within CACHE_NAMESPACE_MAX_BYTES, but a separate Redis with maxmemory and allkeys-lru is recommended",
+    );
+  }
+  if (opts.serving && env.METRICS_PUBLIC) {
+    warnings.push(
+      "METRICS_PUBLIC=true: metrics and /health/detailed answer anyone who reaches the port; keep them on METRICS_PORT behind the firewall",
+    );
+  }
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
@@ -200,9 +270,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 }
 
 /** For process entries: prints one line per bad field (no stack) and exits 1. */
-export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+export function loadConfigOrExit(
+  source: Record<string, string | undefined> = process.env,
+  opts: LoadOptions = {},
+): Config {
   try {
-    return loadConfig(source);
+    return loadConfig(source, opts);
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write("courtflow: invalid configuration\n");

@@ -53,14 +53,21 @@ export function csvStream<T>(
         controller.enqueue(encoder.encode(csvHeader(columns)));
         return;
       }
-      const next = await iterator.next();
-      if (next.done) {
-        controller.close();
-        return;
+      // A pull must enqueue or close: one that returns with neither is not called again (Bun), and
+      // the response never ends. So empty batches (an export with no rows) are skipped here.
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        let chunk = "";
+        for (const row of next.value) chunk += csvLine(columns, row);
+        if (chunk) {
+          controller.enqueue(encoder.encode(chunk));
+          return;
+        }
       }
-      let chunk = "";
-      for (const row of next.value) chunk += csvLine(columns, row);
-      if (chunk) controller.enqueue(encoder.encode(chunk));
     },
     async cancel() {
       await iterator.return?.();

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { API_CSP } from "./csp";
 
 // Request id, security headers and CORS in one middleware, with every header value computed once at
 // start-up. They are written straight onto the final response's headers after the handler: Hono's
@@ -96,6 +97,14 @@ export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
     const headers = c.res.headers;
     headers.set(REQUEST_ID_HEADER, id);
     for (const [k, v] of SECURITY_HEADERS) headers.set(k, v);
+    // The HTML pages (API docs, queue board) bring their own policy.
+    if (!headers.has("Content-Security-Policy")) headers.set("Content-Security-Policy", API_CSP);
+    // Answers carry court data and tokens: no cache may keep them unless the handler says so (the
+    // measures revalidate with ETags, public assets may be kept). Authenticated answers are private.
+    const cacheControl = headers.get("Cache-Control");
+    if (cacheControl === null || (c.get("user") && !/\bprivate\b/.test(cacheControl))) {
+      headers.set("Cache-Control", "private, no-store");
+    }
     if (cors) {
       headers.append("Vary", "Origin");
       corsHeaders(headers, origin);

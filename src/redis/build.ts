@@ -6,7 +6,7 @@ import { createRedisClients } from "./clients";
 import { createMemoryCacheManager } from "./memory/cache-manager";
 import { createMemoryRateLimiter } from "./memory/rate-limiter";
 import { createMemorySessionManager } from "./memory/session-manager";
-import { redisMetrics } from "./metrics";
+import { redisMetrics, registerCacheUsage } from "./metrics";
 import { connectionSpec, parseRedisUrl } from "./options";
 import { createRedisRateLimiter } from "./rate-limiter";
 import { createRedisRequestGate, type RequestGate, sequentialGate } from "./request-gate";
@@ -65,9 +65,11 @@ export function buildRedisDeps(config: Config, logger: Logger, registry: Registr
     );
     const sessions = createMemorySessionManager();
     const rateLimiter = createMemoryRateLimiter();
+    const cache = createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES });
+    registerCacheUsage(registry, () => cache.usage());
     return {
       redis: null,
-      cache: createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES }),
+      cache,
       sessions,
       rateLimiter,
       gate: sequentialGate(sessions, rateLimiter),
@@ -78,9 +80,14 @@ export function buildRedisDeps(config: Config, logger: Logger, registry: Registr
   const redis = createRedisClients(config, { logger, metrics });
   const sessions = createRedisSessionManager(redis.session, { metrics, logger });
   const rateLimiter = createRedisRateLimiter(redis.main, { metrics });
+  const cache = createRedisCacheManager(redis.cache, {
+    ...cacheOptions,
+    namespaceMaxBytes: config.CACHE_NAMESPACE_MAX_BYTES,
+  });
+  registerCacheUsage(registry, () => cache.usage());
   return {
     redis,
-    cache: createRedisCacheManager(redis.cache, cacheOptions),
+    cache,
     sessions,
     rateLimiter,
     gate: sessionsBesideRateLimits(config)

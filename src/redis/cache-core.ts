@@ -1,7 +1,7 @@
 import type { Logger } from "../lib/logger";
 import { decodeValue, encodeValue } from "./codec";
 import { assertNamespace, cacheKeys } from "./keys";
-import type { RedisMetrics } from "./metrics";
+import type { CacheUsageSample, RedisMetrics } from "./metrics";
 import type { CacheManager, CacheSetOptions } from "./types";
 
 /** Raw storage under a CacheManager: full keys, encoded values, TTLs in milliseconds. May throw. */
@@ -21,6 +21,8 @@ export interface CacheBackend {
   incrBy(key: string, by: number, ttlMs: number): Promise<number>;
   /** Optional timer around each operation (the command-duration histogram). */
   timer?(): () => void;
+  /** Keys and bytes of these namespaces, for the courtflow_cache_* gauges. */
+  usage?(namespaces: string[]): Promise<CacheUsageSample[]>;
 }
 
 export interface CacheManagerOptions {
@@ -38,6 +40,8 @@ interface Root {
   logger: Logger;
   inflight: Map<string, Promise<unknown>>;
   lastWarnAt: number;
+  /** Every namespace derived from this manager, for the usage gauges. */
+  namespaces: Set<string>;
 }
 
 const WARN_INTERVAL_MS = 60_000;
@@ -57,12 +61,14 @@ export function createCacheManager(backend: CacheBackend, opts: CacheManagerOpti
     logger: opts.logger,
     inflight: new Map(),
     lastWarnAt: 0,
+    namespaces: new Set(),
   };
   return namespaced(root, opts.namespace ?? "default");
 }
 
 function namespaced(root: Root, namespace: string): CacheManager {
   assertNamespace(namespace);
+  root.namespaces.add(namespace);
   const { backend, metrics } = root;
   const label = { namespace };
   const full = (key: string) => cacheKeys.value(namespace, key);
@@ -164,7 +170,12 @@ function namespaced(root: Root, namespace: string): CacheManager {
       if (rows.length > 0) await guarded("mset", undefined, () => backend.set(rows));
     },
 
-    async getOrSet<T>(key: string, ttlSeconds: number, load: () => Promise<T>, o: { tags?: string[] } = {}) {
+    async getOrSet<T>(
+      key: string,
+      ttlSeconds: number,
+      load: () => Promise<T>,
+      o: { tags?: string[]; admit?: (value: T) => Promise<boolean> } = {},
+    ) {
       const k = full(key);
       const running = root.inflight.get(k) as Promise<T> | undefined;
       if (running) return running;
@@ -174,8 +185,11 @@ function namespaced(root: Root, namespace: string): CacheManager {
         if (cached !== null) return cached;
         const value = await load();
         // Not awaited: the caller has its value; the write is bounded by the command timeout anyway.
-        // null is not written: it would read back as a miss anyway.
-        if (value !== null) void manager.set(key, value, { ttlSeconds, tags: o.tags });
+        // null is not written: it would read back as a miss anyway. `admit` may decline the write
+        // (a caller's quota): the value is still served.
+        if (value !== null && (!o.admit || (await o.admit(value)))) {
+          void manager.set(key, value, { ttlSeconds, tags: o.tags });
+        }
         return value;
       })().finally(() => root.inflight.delete(k));
       root.inflight.set(k, flight);
@@ -202,6 +216,15 @@ function namespaced(root: Root, namespace: string): CacheManager {
       return guarded("incrBy", 0, () => backend.incrBy(full(key), by, ttlOrDefault(ttlSeconds)));
     },
     incr: (key, ttlSeconds) => manager.incrBy(key, 1, ttlSeconds),
+    async usage() {
+      if (!backend.usage || !backend.available()) return [];
+      try {
+        return await backend.usage([...root.namespaces].sort());
+      } catch {
+        metrics.cacheErrors.inc(label);
+        return [];
+      }
+    },
     decr: (key, ttlSeconds) => manager.incrBy(key, -1, ttlSeconds),
   };
   return manager;

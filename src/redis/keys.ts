@@ -6,6 +6,8 @@ export const KEY_PREFIXES = {
   cache: "cf:cache:",
   /** Tag indexes live beside, not under, `cf:cache:` so a namespace-wide pattern never matches them. */
   cacheTag: "cf:cache-tag:",
+  /** Per-namespace memory accounting of the cache (cache-budget.ts); beside `cf:cache:` for the same reason. */
+  cacheBudget: "cf:cache-budget:",
   session: "cf:sess:",
   rateLimit: "cf:rl:",
 } as const;
@@ -24,6 +26,21 @@ export const cacheKeys = {
   /** A Redis glob within one namespace; the caller's pattern is appended as written. */
   pattern: (namespace: string, glob: string) => `${KEY_PREFIXES.cache}${namespace}:${glob}`,
   tag: (namespace: string, tag: string) => `${KEY_PREFIXES.cacheTag}${namespace}:${tag}`,
+  /** The namespace of a full value key, or null for a key that is not one. */
+  namespaceOf(fullKey: string): string | null {
+    if (!fullKey.startsWith(KEY_PREFIXES.cache)) return null;
+    const rest = fullKey.slice(KEY_PREFIXES.cache.length);
+    const i = rest.indexOf(":");
+    return i > 0 ? rest.slice(0, i) : null;
+  },
+  /**
+   * A namespace's accounting: entries by expiry, each entry's size and tags, the byte total. One hash
+   * tag, so the scripts that keep them consistent run on a Cluster too.
+   */
+  budget: (namespace: string) => {
+    const base = `${KEY_PREFIXES.cacheBudget}{${namespace}}`;
+    return { expiry: `${base}:expiry`, entries: `${base}:entries`, bytes: `${base}:bytes` };
+  },
 };
 
 export const sessionKeys = {

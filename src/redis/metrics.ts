@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { gaugeIn } from "../lib/metrics";
+import { withTimeout } from "../lib/timeout";
 import type { RedisRole } from "./types";
 
 /**
@@ -9,6 +11,10 @@ export interface RedisMetrics {
   cacheHits: Counter<"namespace">;
   cacheMisses: Counter<"namespace">;
   cacheErrors: Counter<"namespace">;
+  /** Entries removed before their TTL to keep a namespace within its memory budget. */
+  cacheEvictions: Counter<"namespace">;
+  /** Answers computed without the cache, and writes the budget refused, by reason. */
+  cacheBypass: Counter<"namespace" | "reason">;
   redisUp: Gauge<"client">;
   commandDuration: Histogram<"client">;
 }
@@ -53,6 +59,28 @@ export function redisMetrics(registry: Registry): RedisMetrics {
           registers,
         }),
     ),
+    cacheEvictions: once(
+      registry,
+      "courtflow_cache_evictions_total",
+      () =>
+        new Counter({
+          name: "courtflow_cache_evictions_total",
+          help: "Cache entries removed before their TTL to keep the namespace within CACHE_NAMESPACE_MAX_BYTES",
+          labelNames: ["namespace"],
+          registers,
+        }),
+    ),
+    cacheBypass: once(
+      registry,
+      "courtflow_cache_bypass_total",
+      () =>
+        new Counter({
+          name: "courtflow_cache_bypass_total",
+          help: "Results served or computed without being cached: uncacheable parameters, a user's write quota, or over the namespace budget",
+          labelNames: ["namespace", "reason"],
+          registers,
+        }),
+    ),
     redisUp: once(
       registry,
       "courtflow_redis_up",
@@ -77,6 +105,62 @@ export function redisMetrics(registry: Registry): RedisMetrics {
         }),
     ),
   };
+}
+
+export interface CacheUsageSample {
+  namespace: string;
+  keys: number;
+  bytes: number;
+  /** The namespace's budget; null where the store has none of its own (embedded mode's LRU). */
+  maxBytes: number | null;
+}
+
+const usageSources = new WeakMap<Registry, () => Promise<CacheUsageSample[]>>();
+
+/**
+ * Keys and bytes per cache namespace, read from the store at scrape time (bounded by `timeoutMs`; on
+ * failure the series are dropped rather than repeated stale). One source per registry: the first wins.
+ */
+export function registerCacheUsage(
+  registry: Registry,
+  source: () => Promise<CacheUsageSample[]>,
+  timeoutMs = 1000,
+): void {
+  if (usageSources.has(registry)) return;
+  usageSources.set(registry, source);
+  let pending: Promise<CacheUsageSample[] | null> | null = null;
+  // The three gauges are collected concurrently: one read of the store serves them all.
+  const read = () => {
+    pending ??= withTimeout(source(), timeoutMs, "cache usage")
+      .catch(() => null)
+      .finally(() => setTimeout(() => (pending = null), 0));
+    return pending;
+  };
+  const gauge = (name: string, help: string, pick: (s: CacheUsageSample) => number | null) =>
+    gaugeIn(registry, {
+      name,
+      help,
+      labelNames: ["namespace"] as const,
+      async collect() {
+        const samples = await read();
+        this.reset();
+        for (const s of samples ?? []) {
+          const v = pick(s);
+          if (v !== null) this.set({ namespace: s.namespace }, v);
+        }
+      },
+    });
+  gauge("courtflow_cache_keys", "Live entries per cache namespace", (s) => s.keys);
+  gauge(
+    "courtflow_cache_bytes",
+    "Bytes accounted per cache namespace (values, keys, tags, index)",
+    (s) => s.bytes,
+  );
+  gauge(
+    "courtflow_cache_max_bytes",
+    "Memory budget per cache namespace (CACHE_NAMESPACE_MAX_BYTES)",
+    (s) => s.maxBytes,
+  );
 }
 
 /** Starts a timer for one operation of a role's client; call the result when it settles. */

@@ -35,6 +35,18 @@ export async function runAll(client: RedisClient, commands: CommandArgs[]): Prom
   });
 }
 
+/** Like runAll, but every command's result or Error, in order, instead of throwing the first error. */
+export async function runAllSettled(client: RedisClient, commands: CommandArgs[]): Promise<unknown[]> {
+  if (commands.length === 0) return [];
+  if (isCluster(client)) {
+    const settled = await Promise.allSettled(commands.map(([cmd, ...args]) => client.call(cmd, ...args)));
+    return settled.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error)));
+  }
+  const batch = commands.map(([cmd, ...args]) => [cmd.toLowerCase(), ...args]);
+  const results = (await client.pipeline(batch).exec()) ?? [];
+  return results.map(([err, value]) => err ?? value);
+}
+
 /** UNLINK (non-blocking delete); returns how many of the keys existed. */
 export async function unlinkMany(client: RedisClient, keys: string[]): Promise<number> {
   if (keys.length === 0) return 0;

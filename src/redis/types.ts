@@ -22,12 +22,15 @@ export interface CacheManager {
   exists(key: string): Promise<boolean>;
   mget<T>(keys: string[]): Promise<(T | null)[]>;
   mset<T>(entries: { key: string; value: T; ttlSeconds?: number }[]): Promise<void>;
-  /** Read-through; concurrent misses of one key run `load` once (single flight). */
+  /**
+   * Read-through; concurrent misses of one key run `load` once (single flight). `admit`, when given,
+   * decides whether the loaded value is written (it is returned either way).
+   */
   getOrSet<T>(
     key: string,
     ttlSeconds: number,
     load: () => Promise<T>,
-    opts?: { tags?: string[] },
+    opts?: { tags?: string[]; admit?: (value: T) => Promise<boolean> },
   ): Promise<T>;
   /** Glob pattern within the namespace, SCAN + UNLINK in batches. Returns keys removed. */
   invalidatePattern(pattern: string): Promise<number>;
@@ -41,6 +44,8 @@ export interface CacheManager {
   incr(key: string, ttlSeconds?: number): Promise<number>;
   decr(key: string, ttlSeconds?: number): Promise<number>;
   incrBy(key: string, by: number, ttlSeconds?: number): Promise<number>;
+  /** Keys and bytes of every namespace derived from this store's root (empty when it cannot say). */
+  usage(): Promise<import("./metrics").CacheUsageSample[]>;
 }
 
 export interface SessionData {

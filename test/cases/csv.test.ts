@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { csvCell } from "../../src/lib/csv";
+import { csvCell, csvResponse, oneBatch } from "../../src/lib/csv";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { insertCases, makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";
@@ -37,6 +37,17 @@ function parseCsv(text: string): string[][] {
   if (cell !== "" || row.length > 0) rows.push([...row, cell]);
   return rows;
 }
+
+test("an export with no rows ends after the header (an empty batch used to hang the response)", async () => {
+  const columns = [{ header: "judge_id", value: (r: { id: number }) => r.id }];
+  expect(await csvResponse("x.csv", columns, oneBatch([])).text()).toBe("judge_id\r\n");
+  async function* gaps() {
+    yield [];
+    yield [{ id: 1 }];
+    yield [];
+  }
+  expect(await csvResponse("x.csv", columns, gaps()).text()).toBe("judge_id\r\n1\r\n");
+}, 5000);
 
 test("csvCell: RFC 4180 quoting and formula neutralising for text cells only", () => {
   expect(csvCell("plain", true)).toBe("plain");

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { EnvError, loadConfig } from "../../src/config/env";
 import { childEnv, ROOT } from "../helpers/process";
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>, opts: { serving?: boolean } = {}): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, opts);
   } catch (err) {
     if (err instanceof EnvError) return err.problems;
     throw err;
@@ -93,4 +93,74 @@ describe("config/env", () => {
     expect(lines.filter((l) => l.trim().startsWith("DATABASE_SSL:"))).toHaveLength(1);
     expect(stderr).not.toContain("    at ");
   });
+
+  const PROD = {
+    NODE_ENV: "production",
+    DATABASE_URL: "postgres://u@h/db",
+    JWT_SECRET: "a-production-secret-of-at-least-32-chars",
+  };
+
+  test("production refuses to serve without METRICS_TOKEN or METRICS_PUBLIC=true, in one line naming both", () => {
+    const problems = problemsOf(PROD, { serving: true });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toStartWith("METRICS_TOKEN: required in production");
+    expect(problems[0]).toContain("METRICS_PUBLIC=true");
+    expect(problems[0]).not.toContain("\n");
+    // Scripts (migrate, seed) serve nothing and need no token.
+    expect(problemsOf(PROD)).toEqual([]);
+    // Development keeps its open metrics.
+    expect(problemsOf({}, { serving: true })).toEqual([]);
+  });
+
+  test("production serves with a token, or with METRICS_PUBLIC=true and a warning; not with both", () => {
+    const withToken = loadConfig({ ...PROD, METRICS_TOKEN: "a-metrics-token-0123" }, { serving: true });
+    expect(withToken.METRICS_TOKEN).toBe("a-metrics-token-0123");
+    expect(withToken.METRICS_PUBLIC).toBe(false);
+    const open = loadConfig({ ...PROD, METRICS_PUBLIC: "true", HOST: "0.0.0.0" }, { serving: true });
+    expect(open.METRICS_PUBLIC).toBe(true);
+    expect(open.warnings.join("\n")).toContain("METRICS_PUBLIC=true");
+    const both = problemsOf(
+      { ...PROD, METRICS_PUBLIC: "true", METRICS_TOKEN: "a-metrics-token-0123" },
+      { serving: true },
+    );
+    expect(both.map((p) => p.split(":")[0])).toEqual(["METRICS_PUBLIC"]);
+  });
+
+  test("HOST binds loopback unless set; production says so when it is not set; bad values are named", () => {
+    expect(loadConfig({}).HOST).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+    expect(loadConfig({ HOST: "::" }).HOST).toBe("::");
+    const prod = loadConfig({ ...PROD, METRICS_TOKEN: "a-metrics-token-0123" }, { serving: true });
+    expect(prod.warnings.join("\n")).toContain("HOST is not set");
+    const problems = problemsOf({ HOST: "http://0.0.0.0:80", METRICS_PORT: "x", METRICS_HOST: "a b" });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["HOST", "METRICS_HOST", "METRICS_PORT"]);
+  });
+
+  test("production without CACHE_REDIS_URL warns that the cache shares the queue's Redis", () => {
+    const base = { ...PROD, METRICS_TOKEN: "a-metrics-token-0123", REDIS_URL: "redis://r:6379" };
+    expect(loadConfig(base, { serving: true }).warnings.join("\n")).toContain("CACHE_REDIS_URL is not set");
+    const separate = loadConfig({ ...base, CACHE_REDIS_URL: "redis://c:6379" }, { serving: true });
+    expect(separate.warnings.join("\n")).not.toContain("CACHE_REDIS_URL");
+    expect(separate.CACHE_NAMESPACE_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(separate.MEASURES_CACHE_WRITES_PER_USER_PER_HOUR).toBe(300);
+  });
+
+  for (const entry of ["src/index.ts", "workers/index.ts"]) {
+    test(`${entry} in production without METRICS_TOKEN exits 1 naming METRICS_TOKEN and METRICS_PUBLIC`, async () => {
+      const proc = Bun.spawn(["bun", entry], {
+        cwd: ROOT,
+        env: childEnv({ ...PROD, DATABASE_URL: "postgres://root@127.0.0.1:1/none" }),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+      expect(code).toBe(1);
+      const lines = stderr.trim().split("\n");
+      expect(lines[0]).toContain("invalid configuration");
+      const named = lines.filter((l) => l.includes("METRICS_TOKEN"));
+      expect(named).toHaveLength(1);
+      expect(named[0]).toContain("METRICS_PUBLIC=true");
+      expect(stderr).not.toContain("    at ");
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -22,7 +22,7 @@ export function childEnv(extra: Record<string, string | undefined>): Record<stri
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
     if (
-      /^(DATABASE_|DIRECT_DATABASE_URL|REDIS_|CACHE_REDIS|SESSION_REDIS|QUEUE_REDIS|JWT_|PORT$|PGLITE_DIR)/.test(
+      /^(DATABASE_|DIRECT_DATABASE_URL|REDIS_|CACHE_REDIS|SESSION_REDIS|QUEUE_REDIS|JWT_|PORT$|HOST$|METRICS_|PGLITE_DIR)/.test(
         k,
       )
     )
@@ -45,4 +45,35 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<Respo
     }
   }
   throw new Error(`no answer from ${url} within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * Addresses with a listening TCP socket on `port`, read from /proc/net/tcp{,6} (Linux): "127.0.0.1",
+ * "0.0.0.0", "::"… What the kernel says, not what the server was told.
+ */
+export function listeningAddresses(port: number): string[] {
+  const out: string[] = [];
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const [file, v6] of [
+    ["/proc/net/tcp", false],
+    ["/proc/net/tcp6", true],
+  ] as const) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const [addr, p] = (cols[1] ?? "").split(":");
+      if (p !== hexPort || cols[3] !== "0A" || !addr) continue;
+      if (!v6) {
+        out.push([6, 4, 2, 0].map((i) => Number.parseInt(addr.slice(i, i + 2), 16)).join("."));
+      } else {
+        out.push(/^0+$/.test(addr) ? "::" : addr === "00000000000000000000000001000000" ? "::1" : addr);
+      }
+    }
+  }
+  return out;
 }

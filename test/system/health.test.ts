@@ -60,7 +60,7 @@ describePgRedis("system endpoints: health, probes, detailed report, version", ()
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     expect(["ok", "degraded"]).toContain(body.status);
-    expect(body.version).toMatchObject({ name: "courtflow", version: "0.1.0" });
+    expect(body.version).toMatchObject({ name: "courtflow", version: "0.1.0", bunVersion: Bun.version });
     expect(Object.keys(body.checks).sort()).toEqual(
       [
         "database",
@@ -153,7 +153,6 @@ describePgRedis("system endpoints: health, probes, detailed report, version", ()
       version: "0.1.0",
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
       buildTime: null,
-      bunVersion: Bun.version,
       environment: "test",
       startedAt: t.deps.lifecycle.startedAt.toISOString(),
     });

@@ -6,7 +6,7 @@ import { IN_CI, TEST_DATABASE_URL } from "../helpers/services";
 import { parseMetrics } from "./prom-text";
 import { promtoolCheck } from "./promtool";
 
-describePg("worker process /health and /metrics on WORKER_PORT", () => {
+describePg("worker process (production) /health and /metrics on WORKER_PORT", () => {
   const token = "worker-metrics-token-0123";
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -19,7 +19,8 @@ describePg("worker process /health and /metrics on WORKER_PORT", () => {
         DATABASE_URL: TEST_DATABASE_URL,
         WORKER_PORT: String(port),
         METRICS_TOKEN: token,
-        NODE_ENV: "test",
+        NODE_ENV: "production",
+        JWT_SECRET: "worker-test-secret-worker-test-secret-0",
         LOG_LEVEL: "warn",
       }),
       stdout: "pipe",

@@ -1,9 +1,14 @@
 import type { Context } from "hono";
+import type { Registry } from "prom-client";
 import type { AppEnv } from "../../app-env";
+import type { Config } from "../../config/env";
 import { AppError } from "../../lib/errors";
-import type { CacheManager } from "../../redis/types";
+import { redisMetrics } from "../../redis/metrics";
+import type { CacheManager, RateLimiter } from "../../redis/types";
 import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../imports/imports.cache";
 import { summaryCacheKey } from "../maintenance/measures-warmup";
+import { cacheableRange } from "./measures.cache-policy";
+import { todayIso } from "./measures.dates";
 import type { MeasureFilters } from "./measures.types";
 
 // Measure results are cached in Redis keyed by the measure and its normalised parameters. The key
@@ -11,6 +16,11 @@ import type { MeasureFilters } from "./measures.types";
 // callers share an entry exactly when they would see the same figures, and a scoped user can never
 // read an entry computed over courts outside their scope. Entries are tagged with every court they
 // cover (imports drop those tags) and with "time-standards" (a standard edit drops them all).
+//
+// The cache is shared and bounded, so what enters it is limited (docs/security.md): only the ranges
+// dashboards ask for (measures.cache-policy.ts) are cached, each user adds at most
+// MEASURES_CACHE_WRITES_PER_USER_PER_HOUR new entries, and the namespace has a memory budget
+// (CACHE_NAMESPACE_MAX_BYTES). Anything else is computed and served with `X-Cache: bypass`.
 
 const TTL_SECONDS = 6 * 3600;
 
@@ -59,38 +69,79 @@ function sameSet(a: number[] | null, b: number[] | null): boolean {
   return b.every((x) => s.has(x));
 }
 
-export function createMeasureCache(root: CacheManager) {
-  const cache = root.withNamespace(MEASURES_CACHE_NAMESPACE);
+export interface MeasureCacheDeps {
+  cache: CacheManager;
+  rateLimiter: RateLimiter;
+  metrics: Registry;
+  config: Pick<Config, "MEASURES_CACHE_WRITES_PER_USER_PER_HOUR">;
+  /** Today's date (UTC), injectable for tests. */
+  today?: () => string;
+}
+
+export function createMeasureCache(deps: MeasureCacheDeps) {
+  const cache = deps.cache.withNamespace(MEASURES_CACHE_NAMESPACE);
+  const bypassed = redisMetrics(deps.metrics).cacheBypass;
+  const today = deps.today ?? (() => todayIso());
+  const perHour = deps.config.MEASURES_CACHE_WRITES_PER_USER_PER_HOUR;
+
+  /** One more entry from this user, if their hourly quota allows it; a store failure says no. */
+  async function admit(c: Context<AppEnv>): Promise<boolean> {
+    const userId = c.get("user")?.id;
+    if (userId === undefined || perHour === 0) return false;
+    try {
+      return (await deps.rateLimiter.hit(`measures-cache-writes:${userId}`, perHour, 3600)).allowed;
+    } catch {
+      return false;
+    }
+  }
+
+  function bypass<T>(c: Context<AppEnv>, reason: "uncacheable" | "user_quota", value: T): T {
+    bypassed.inc({ namespace: MEASURES_CACHE_NAMESPACE, reason });
+    c.header("X-Cache", "bypass");
+    return value;
+  }
+
   return {
     /** The cached figures, or load() (always load() with fresh=true, which only admins and analysts may ask). */
     async get<T>(c: Context<AppEnv>, r: MeasureCacheRequest, load: () => Promise<T>): Promise<T> {
       const fresh = c.req.query("fresh") === "true";
+      if (fresh) {
+        const role = c.get("user")?.role;
+        if (role !== "admin" && role !== "analyst") {
+          throw new AppError("FORBIDDEN", "fresh=true is for admins and analysts");
+        }
+      }
+      if (!cacheableRange(r.filters, today())) return bypass(c, "uncacheable", await load());
       const key = keyOf(r);
       const tags = [
         ...(r.filters.courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(r.filters.courtIds)),
         "time-standards",
       ];
       if (fresh) {
-        const role = c.get("user")?.role;
-        if (role !== "admin" && role !== "analyst") {
-          throw new AppError("FORBIDDEN", "fresh=true is for admins and analysts");
-        }
         const value = await load();
-        await cache.set(key, value, { ttlSeconds: TTL_SECONDS, tags });
+        if (await admit(c)) await cache.set(key, value, { ttlSeconds: TTL_SECONDS, tags });
         c.header("X-Cache", "bypass");
         return value;
       }
-      let hit = true;
+      let outcome = "hit" as "hit" | "miss" | "refused";
       const value = await cache.getOrSet(
         key,
         TTL_SECONDS,
         async () => {
-          hit = false;
+          outcome = "miss";
           return load();
         },
-        { tags },
+        {
+          tags,
+          admit: async () => {
+            const ok = await admit(c);
+            if (!ok) outcome = "refused";
+            return ok;
+          },
+        },
       );
-      c.header("X-Cache", hit ? "hit" : "miss");
+      if (outcome === "refused") return bypass(c, "user_quota", value);
+      c.header("X-Cache", outcome);
       return value;
     },
   };

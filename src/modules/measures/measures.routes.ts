@@ -42,7 +42,7 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
   const read = { tags: ["measures"], security: bearerSecurity, middleware: [authenticate(auth)] };
   const errors = errorResponses(400, 401, 429, 503);
 
-  const measureCache = createMeasureCache(deps.cache);
+  const measureCache = createMeasureCache(deps);
 
   /**
    * Defaults applied; the courtId filter's subtree intersected with the caller's scope; then the
@@ -77,15 +77,17 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
     table: () => csv.CsvTable<T>,
   ) {
     const etag = etagOf(name, value);
+    // Figures change only through imports and standard edits: revalidate every time, cheaply. Private:
+    // no shared cache may keep one court's figures (src/lib/http-edge.ts stores nothing else).
+    const cacheControl = "private, no-cache";
     c.header("ETag", etag);
-    // Figures change only through imports and standard edits: revalidate every time, cheaply.
-    c.header("Cache-Control", "private, no-cache");
+    c.header("Cache-Control", cacheControl);
     if (notModified(c, etag)) return c.body(null, 304) as never;
     if (!wantsCsv(c, q.format)) return null;
     const t = csv.withCoverage(table(), value.coverage);
     const res = csvResponse(`${name}.csv`, t.columns, oneBatch(t.rows));
     res.headers.set("ETag", etag);
-    res.headers.set("Cache-Control", "private, no-cache");
+    res.headers.set("Cache-Control", cacheControl);
     return res;
   }
 

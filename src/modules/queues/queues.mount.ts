@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import type { AuthService } from "../../auth/auth.service";
 import type { AppDeps } from "../../deps";
+import { BOARD_CSP } from "../../lib/csp";
 import { AppError } from "../../lib/errors";
 import { boardAuth, bullQueuesOf, createBoardApp } from "./queues.board";
 import { BOARD_PATH } from "./queues.board-session";
@@ -19,7 +20,19 @@ export function mountQueueAdmin(app: OpenAPIHono<AppEnv>, deps: AppDeps, auth: A
     // A separate app, reached through one catch-all: the UI and its private API are not part of the
     // API's contract (the OpenAPI document), and their routes stay out of the app's route table.
     const board = new Hono().route(BOARD_PATH, createBoardApp(queues));
-    const forward = (c: Context) => board.fetch(c.req.raw);
+    const forward = async (c: Context) => {
+      let res = await board.fetch(c.req.raw);
+      if ((res.headers.get("content-type") ?? "").startsWith("text/html")) {
+        // bull-board's page asks Google for its fonts: an admin's address stays with us (system fonts).
+        const html = (await res.text()).replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, "");
+        res = new Response(html, res);
+        res.headers.delete("Content-Length");
+      } else {
+        res = new Response(res.body, res);
+      }
+      res.headers.set("Content-Security-Policy", BOARD_CSP);
+      return res;
+    };
     app.all(BOARD_PATH, forward);
     app.all(`${BOARD_PATH}/*`, forward);
   } else {

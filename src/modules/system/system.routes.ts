@@ -80,7 +80,12 @@ export function systemRoutes(deps: SystemDeps, opts: { responseTimes?: ResponseT
     return c.body(text, 200, { "Content-Type": deps.metrics.contentType });
   });
 
-  router.get("/version", (c) => c.json(version()));
+  // Open: what is deployed, for the dashboard's footer and support. The runtime's exact version helps
+  // only someone matching it against advisories, so it stays in the (protected) detailed report.
+  router.get("/version", (c) => {
+    const { bunVersion: _runtime, ...open } = version();
+    return c.json(open);
+  });
 
   return router;
 }

@@ -1,6 +1,8 @@
 import type { CacheBackend, CacheManagerOptions } from "../cache-core";
 import { createCacheManager } from "../cache-core";
 import { globToRegExp } from "../glob";
+import { cacheKeys } from "../keys";
+import type { CacheUsageSample } from "../metrics";
 import type { CacheManager } from "../types";
 import { LruStore } from "./lru-store";
 
@@ -80,6 +82,20 @@ export function memoryCacheBackend(maxEntries: number): CacheBackend {
       const next = Number(e?.value ?? 0) + by;
       store.set(key, String(next), e ? e.expiresAt : ttlAt(ttlMs));
       return next;
+    },
+    async usage(namespaces) {
+      // Bounded by MEMORY_CACHE_MAX_ENTRIES as a whole; no budget per namespace.
+      const samples = new Map<string, CacheUsageSample>(
+        namespaces.map((namespace) => [namespace, { namespace, keys: 0, bytes: 0, maxBytes: null }]),
+      );
+      for (const key of store.keys()) {
+        const sample = samples.get(cacheKeys.namespaceOf(key) ?? "");
+        const value = sample ? store.peek(key) : undefined;
+        if (!sample || value === undefined) continue;
+        sample.keys++;
+        sample.bytes += key.length + value.length;
+      }
+      return [...samples.values()];
     },
   };
 }

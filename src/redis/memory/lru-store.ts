@@ -32,6 +32,12 @@ export class LruStore<V> {
     return this.entry(key)?.value;
   }
 
+  /** The live value without refreshing its recency (for reporting). */
+  peek(key: string, now = Date.now()): V | undefined {
+    const e = this.entries.get(key);
+    return e && (e.expiresAt === null || e.expiresAt > now) ? e.value : undefined;
+  }
+
   set(key: string, value: V, expiresAt: number | null): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt });
