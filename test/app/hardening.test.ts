@@ -167,6 +167,8 @@ describePgRedis("edge hardening", () => {
     }
 
     const OPEN = new Set([
+      "GET /",
+      "GET /api",
       "POST /api/auth/login",
       "POST /api/auth/refresh",
       "GET /api/openapi.json",

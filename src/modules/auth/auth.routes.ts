@@ -5,7 +5,6 @@ import type { AuthService, RequestMeta } from "../../auth/auth.service";
 import { authenticate, currentUser } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
-import { AppError } from "../../lib/errors";
 import { bearerSecurity, errorResponses, json, jsonBody, noSecurity } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import {

@@ -47,11 +47,13 @@ export const VersionSchema = z
       .nullable()
       .openapi({ description: "Git commit of the build (GIT_SHA), or the checkout's HEAD" }),
     buildTime: z.string().nullable(),
-    bunVersion: z.string(),
     environment: z.string(),
     startedAt: z.string(),
   })
   .openapi("Version");
+
+/** The detailed report also names the runtime (kept off the open /version: it helps an attacker pick exploits). */
+const DetailedVersionSchema = VersionSchema.extend({ bunVersion: z.string() }).openapi("DetailedVersion");
 
 const CheckResultSchema = z
   .object({
@@ -75,7 +77,7 @@ const DetailedHealthSchema = z
     checks: z
       .record(z.string(), CheckResultSchema)
       .openapi({ description: "database, redis, queues, memory, disk, event loop, response times" }),
-    version: VersionSchema,
+    version: DetailedVersionSchema,
   })
   .openapi("DetailedHealth");
 

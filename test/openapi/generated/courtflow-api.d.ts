@@ -1530,7 +1530,7 @@ export interface components {
             checks: {
                 [key: string]: components["schemas"]["HealthCheckResult"];
             };
-            version: components["schemas"]["Version"];
+            version: components["schemas"]["DetailedVersion"];
         };
         HealthCheckResult: {
             name: string;
@@ -1546,13 +1546,15 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        DetailedVersion: components["schemas"]["Version"] & {
+            bunVersion: string;
+        };
         Version: {
             name: string;
             version: string;
             /** @description Git commit of the build (GIT_SHA), or the checkout's HEAD */
             commit: string | null;
             buildTime: string | null;
-            bunVersion: string;
             environment: string;
             startedAt: string;
         };
