@@ -13,6 +13,7 @@ import { httpEdge, requestIdMiddleware } from "./lib/http-edge";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
+import { mountDashboard } from "./modules/dashboard/dashboard.routes";
 import { importsRoutes } from "./modules/imports/imports.routes";
 import { mountQueueAdmin } from "./modules/queues/queues.mount";
 import { createHttpObservability, routeLabel } from "./modules/system/http-metrics";
@@ -88,6 +89,8 @@ export function createApp(deps: AppDeps) {
   mountDataRoutes(app, deps, auth);
   // GET /api/openapi.json and the Scalar reference at /api/docs (after every router is mounted).
   mountDocs(app);
+  // The reference dashboard at /dashboard (DASHBOARD_ENABLED): its page and assets, no middleware.
+  mountDashboard(app, deps);
 
   app.notFound((c) =>
     c.json(

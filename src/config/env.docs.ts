@@ -30,6 +30,12 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "migrates a PostgreSQL `DATABASE_URL` when the API starts.",
   },
   PORT: { section: "Process", text: "Port of the API." },
+  DASHBOARD_ENABLED: {
+    section: "Process",
+    text:
+      "Serve the reference dashboard at `/dashboard` (docs/dashboard.md). `false`: `/dashboard` answers " +
+      "`404` like any unknown path; the API is the same either way.",
+  },
   WORKER_PORT: {
     section: "Process",
     text: "Port of the worker process's own `/health`, `/health/detailed` and `/metrics`.",
