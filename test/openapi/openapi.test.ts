@@ -18,7 +18,13 @@ type Doc = {
 };
 
 /** Routes that are not part of the API contract: the docs themselves and operational endpoints. */
-const UNDOCUMENTED = [/^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/, /^\/api\/system(\/|$)/];
+const UNDOCUMENTED = [
+  /^\/api\/openapi\.json$/,
+  /^\/api\/docs(\/|$)/,
+  /^\/api\/system(\/|$)/,
+  // The dashboard's page and assets: a client of the documented routes, not one of them.
+  /^\/dashboard(\/|$)/,
+];
 
 /** Our data routes: bearer security and CSV on lists are checked for these. */
 const DATA_PREFIXES = ["/api/courts", "/api/judges", "/api/cases", "/api/time-standards"];

@@ -3,7 +3,7 @@ import type { components } from "../api/schema.gen";
 import { type Filters, measureQuery } from "../filters";
 import { formatChange, formatCount, formatDays, formatNumber, formatRate, humanize } from "../format";
 import { hrefOf } from "../router";
-import type { ChartSpec, TableSpec } from "../ui/chart-spec";
+import type { ChartSpec, Series, TableSpec } from "../ui/chart-spec";
 
 // Every measure the overview shows, in one place: which route it reads, how its JSON becomes a chart
 // and a table, and where its rows drill down to. When a measure's response shape changes, the compiler
@@ -178,11 +178,12 @@ export const timeToDispositionView: MeasureView<S["TimeToDisposition"]> = {
     const rows = r.data.filter((d) => d.count > 0);
     // Tiers by position: first, second, third (a case type has one to three).
     const depth = Math.max(0, ...rows.map((d) => d.withinStandard.length));
-    const series = [];
+    const series: Series[] = [];
     for (let i = 0; i < depth; i++) {
       series.push({
         label: `Within tier ${i + 1}`,
         data: rows.map((d) => d.withinStandard[i]?.withinRate ?? null),
+        color: i,
       });
     }
     for (let i = 0; i < depth; i++) {
@@ -190,6 +191,7 @@ export const timeToDispositionView: MeasureView<S["TimeToDisposition"]> = {
         label: `Tier ${i + 1} target`,
         data: rows.map((d) => d.withinStandard[i]?.percent ?? null),
         markers: true,
+        color: i,
       });
     }
     return {

@@ -10,6 +10,8 @@ export interface Series {
   right?: boolean;
   /** Points only, no line: targets such as a time-standard tier. */
   markers?: boolean;
+  /** Palette index, to pair a target with its bars (default: the series' position). */
+  color?: number;
 }
 
 export interface ChartSpec {

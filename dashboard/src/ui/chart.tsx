@@ -38,7 +38,7 @@ function configOf(spec: ChartSpec): ChartConfiguration {
     data: {
       labels: spec.labels,
       datasets: spec.series.map((s, i) => {
-        const color = PALETTE[i % PALETTE.length]!;
+        const color = PALETTE[(s.color ?? i) % PALETTE.length]!;
         const asLine = spec.kind === "line" || s.line || s.markers;
         return {
           type: asLine ? "line" : "bar",

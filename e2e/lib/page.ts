@@ -1,0 +1,135 @@
+import type { Page } from "playwright-core";
+
+// What the tests read from and do on the dashboard's pages.
+
+export interface KpiOnPage {
+  value: string;
+  previous: string;
+  change: string;
+  text: string;
+}
+
+export async function signIn(page: Page, who: { email: string; password: string }, path = "/dashboard") {
+  await page.goto(path);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+export function kpisOnPage(page: Page): Promise<Record<string, KpiOnPage>> {
+  return page.evaluate(() => {
+    const out: Record<string, { value: string; previous: string; change: string; text: string }> = {};
+    for (const el of document.querySelectorAll<HTMLElement>("[data-kpi]")) {
+      out[el.dataset.kpi!] = {
+        value: el.dataset.value!,
+        previous: el.dataset.previous!,
+        change: el.dataset.change!,
+        text: el.querySelector(".kpi-value")?.textContent ?? "",
+      };
+    }
+    return out;
+  });
+}
+
+/** The numbers a chart was drawn from (its canvas's data-values). */
+export function chartValues(page: Page, measure: string): Promise<string | null> {
+  return page.locator(`[data-measure="${measure}"] canvas`).first().getAttribute("data-values");
+}
+
+/** Polls `read` until `done` holds (or the time is up), then returns the last value read. */
+export async function settle<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!done(v) && Date.now() < deadline) {
+    await Bun.sleep(150);
+    v = await read();
+  }
+  return v;
+}
+
+/** Marks the focused element and describes it; null when focus is on the page itself. */
+function focusedId(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    if (!el.dataset.e2eFocus)
+      el.dataset.e2eFocus = String(document.querySelectorAll("[data-e2e-focus]").length + 1);
+    return el.dataset.e2eFocus;
+  });
+}
+
+/**
+ * Presses Tab from the top of the page until focus comes back to the first element it reached, and
+ * returns how many controls were reached; every control reached is marked data-e2e-focus.
+ */
+export async function tabThrough(page: Page, maxPresses = 600): Promise<number> {
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll<HTMLElement>("[data-e2e-focus]")) delete el.dataset.e2eFocus;
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
+  let first: string | null = null;
+  const seen = new Set<string>();
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press("Tab");
+    const id = await focusedId(page);
+    if (id === null) continue;
+    if (first === null) first = id;
+    else if (id === first) break;
+    seen.add(id);
+  }
+  return seen.size;
+}
+
+/** Controls a person could operate that Tab never reached (after tabThrough). */
+export function unreachedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const controls = document.querySelectorAll<HTMLElement>(
+      "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex='-1'])",
+    );
+    return [...controls]
+      .filter((el) => !el.dataset.e2eFocus && el.getClientRects().length > 0)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("name") || el.getAttribute("aria-label") || "").trim().slice(0, 60)}"`,
+      );
+  });
+}
+
+/** Tab until the focused element matches, then the caller presses a key on it. */
+export async function tabTo(
+  page: Page,
+  matches: (d: { tag: string; text: string }) => boolean,
+  maxPresses = 400,
+) {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press("Tab");
+    const d = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return { tag: el?.tagName.toLowerCase() ?? "", text: (el?.textContent ?? "").trim() };
+    });
+    if (matches(d)) return;
+  }
+  throw new Error("tabTo: no matching control reached by Tab");
+}
+
+/** Every string of the page's JavaScript heap, after a garbage collection (Chrome DevTools Protocol). */
+export async function heapSnapshotText(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("HeapProfiler.enable");
+    await cdp.send("HeapProfiler.collectGarbage");
+    await cdp.send("HeapProfiler.collectGarbage");
+    const chunks: string[] = [];
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", (e) => chunks.push(e.chunk));
+    await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    return chunks.join("");
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
