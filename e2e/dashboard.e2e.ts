@@ -93,7 +93,9 @@ for (const mode of ["embedded", "services"] as Mode[]) {
     }
 
     beforeAll(async () => {
+      const started = performance.now();
       api = await startApi(mode);
+      console.log(`${mode}: API ready with its data in ${Math.round((performance.now() - started) / 1000)} s`);
       browser = await launchChromium(api.base);
       adminToken = (await apiLogin(api.base, LOGINS.admin)).accessToken;
     }, 360_000);
@@ -163,7 +165,9 @@ for (const mode of ["embedded", "services"] as Mode[]) {
       await closeClean(entry);
       const other = await newPage();
       await signIn(other.page, LOGINS.admin, url);
-      expect(await other.page.inputValue("select[name=court]")).toBe(String(d01.id));
+      // The court list arrives with the tree; the select shows the URL's court once it has it.
+      const selected = () => other.page.inputValue("select[name=court]");
+      expect(await settle(selected, (v) => v === String(d01.id))).toBe(String(d01.id));
       await kpisMatch(other.page, `courtId=${d01.id}`);
       await closeClean(other);
     });
@@ -338,10 +342,10 @@ for (const mode of ["embedded", "services"] as Mode[]) {
       reached.overview = await tabThrough(page);
       expect(await unreachedControls(page)).toEqual([]);
 
-      // A chart's table view by keyboard: its bucket links become reachable too.
+      // The key figures' table view, by keyboard (the first "Show table" on the page).
       await tabTo(page, (d) => d.tag === "button" && d.text === "Show table");
       await page.keyboard.press("Enter");
-      await page.locator('[data-measure="clearance"] table').waitFor();
+      await page.locator('[data-measure="summary"] table').waitFor();
       await tabThrough(page);
       expect(await unreachedControls(page)).toEqual([]);
 

@@ -52,61 +52,67 @@ export async function settle<T>(
   return v;
 }
 
-/** Marks the focused element and describes it; null when focus is on the page itself. */
-function focusedId(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body || el === document.documentElement) return null;
-    if (!el.dataset.e2eFocus)
-      el.dataset.e2eFocus = String(document.querySelectorAll("[data-e2e-focus]").length + 1);
-    return el.dataset.e2eFocus;
+const CONTROLS =
+  "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex='-1'])";
+
+/**
+ * Puts the sequential-focus starting point at the top of the document, as a freshly loaded page has
+ * it (a test harness step, not navigation: the next Tab reaches the page's first control).
+ */
+async function focusTop(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const root = document.documentElement;
+    root.tabIndex = -1;
+    root.focus();
+    root.removeAttribute("tabindex");
+    window.scrollTo(0, 0);
   });
 }
 
 /**
- * Presses Tab from the top of the page until focus comes back to the first element it reached, and
- * returns how many controls were reached; every control reached is marked data-e2e-focus.
+ * Presses Tab from the top of the page once per control (plus the extra stops of date fields and a
+ * margin) and marks every element that received focus (data-e2e-focus); returns how many did.
  */
-export async function tabThrough(page: Page, maxPresses = 600): Promise<number> {
-  await page.evaluate(() => {
+export async function tabThrough(page: Page): Promise<number> {
+  await focusTop(page);
+  const presses = await page.evaluate((selector) => {
     for (const el of document.querySelectorAll<HTMLElement>("[data-e2e-focus]")) delete el.dataset.e2eFocus;
-    (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
-  });
-  let first: string | null = null;
-  const seen = new Set<string>();
-  for (let i = 0; i < maxPresses; i++) {
-    await page.keyboard.press("Tab");
-    const id = await focusedId(page);
-    if (id === null) continue;
-    if (first === null) first = id;
-    else if (id === first) break;
-    seen.add(id);
-  }
-  return seen.size;
+    const w = window as unknown as { __e2eFocus?: (e: FocusEvent) => void };
+    if (!w.__e2eFocus) {
+      w.__e2eFocus = (e: FocusEvent) => {
+        if (e.target instanceof HTMLElement) e.target.dataset.e2eFocus = "1";
+      };
+      document.addEventListener("focusin", w.__e2eFocus);
+    }
+    const controls = document.querySelectorAll(selector).length;
+    // Chromium's date input stops at month, day and year.
+    const dates = document.querySelectorAll("input[type=date]").length;
+    return controls + 2 * dates + 3;
+  }, CONTROLS);
+  for (let i = 0; i < presses; i++) await page.keyboard.press("Tab");
+  return page.evaluate(() => document.querySelectorAll("[data-e2e-focus]").length);
 }
 
 /** Controls a person could operate that Tab never reached (after tabThrough). */
 export function unreachedControls(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const controls = document.querySelectorAll<HTMLElement>(
-      "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex='-1'])",
-    );
+  return page.evaluate((selector) => {
+    const controls = document.querySelectorAll<HTMLElement>(selector);
     return [...controls]
       .filter((el) => !el.dataset.e2eFocus && el.getClientRects().length > 0)
       .map(
         (el) =>
           `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("name") || el.getAttribute("aria-label") || "").trim().slice(0, 60)}"`,
       );
-  });
+  }, CONTROLS);
 }
 
-/** Tab until the focused element matches, then the caller presses a key on it. */
+/** Tab from the top until the focused element matches; the caller then presses a key on it. */
 export async function tabTo(
   page: Page,
   matches: (d: { tag: string; text: string }) => boolean,
   maxPresses = 400,
 ) {
+  await focusTop(page);
   for (let i = 0; i < maxPresses; i++) {
     await page.keyboard.press("Tab");
     const d = await page.evaluate(() => {

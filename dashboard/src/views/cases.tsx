@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, call } from "../api/client";
 import {
   type paths,
@@ -77,9 +77,12 @@ export function Cases({ filters, query }: { filters: Filters; query: URLSearchPa
       ),
     `${key}|${cursor ?? ""}`,
   );
+  // The first page carries the count of every match; later pages keep showing it.
   const [total, setTotal] = useState<{ key: string; n: number } | null>(null);
-  if (state.status === "ok" && state.data.total !== undefined && total?.key !== key)
-    setTotal({ key, n: state.data.total });
+  const counted = state.status === "ok" ? state.data.total : undefined;
+  useEffect(() => {
+    if (counted !== undefined) setTotal({ key, n: counted });
+  }, [counted, key]);
   const [csvError, setCsvError] = useState<unknown>(null);
   const [exporting, setExporting] = useState(false);
 
