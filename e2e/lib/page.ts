@@ -85,9 +85,11 @@ export async function tabThrough(page: Page): Promise<number> {
       document.addEventListener("focusin", w.__e2eFocus);
     }
     const controls = document.querySelectorAll(selector).length;
-    // Chromium's date input stops at month, day and year.
+    // Chromium's date input stops at month, day and year, and a scrolling table box without links
+    // is a stop of its own.
     const dates = document.querySelectorAll("input[type=date]").length;
-    return controls + 2 * dates + 3;
+    const scrollers = document.querySelectorAll(".table-wrap").length;
+    return controls + 2 * dates + scrollers + 3;
   }, CONTROLS);
   for (let i = 0; i < presses; i++) await page.keyboard.press("Tab");
   return page.evaluate(() => document.querySelectorAll("[data-e2e-focus]").length);
