@@ -95,7 +95,9 @@ for (const mode of ["embedded", "services"] as Mode[]) {
     beforeAll(async () => {
       const started = performance.now();
       api = await startApi(mode);
-      console.log(`${mode}: API ready with its data in ${Math.round((performance.now() - started) / 1000)} s`);
+      console.log(
+        `${mode}: API ready with its data in ${Math.round((performance.now() - started) / 1000)} s`,
+      );
       browser = await launchChromium(api.base);
       adminToken = (await apiLogin(api.base, LOGINS.admin)).accessToken;
     }, 360_000);

@@ -89,14 +89,14 @@ describePgRedis("dashboard routes", () => {
 
     const missing = await on.app.request("/dashboard/assets/main-00000000.js");
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe("NOT_FOUND");
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
   });
 
   test("DASHBOARD_ENABLED=false: /dashboard is a 404 like any unknown path", async () => {
     for (const path of ["/dashboard", "/dashboard/cases", "/dashboard/assets/main-00000000.js"]) {
       const res = await off.app.request(path);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe("NOT_FOUND");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
     }
   });
 

@@ -154,7 +154,7 @@ function RowErrors({ batch }: { batch: Batch }) {
 
   return (
     <>
-      <h3>
+      <h3 class="errors-title">
         Row errors ({formatCount(batch.errorCount)}){" "}
         <button
           type="button"
