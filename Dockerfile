@@ -21,6 +21,8 @@ COPY package.json bun.lock tsconfig.json drizzle.config.ts ./
 COPY drizzle ./drizzle
 COPY src ./src
 COPY workers ./workers
+# The dashboard's sources: bundled in memory on the first request to /dashboard (DASHBOARD_ENABLED).
+COPY dashboard ./dashboard
 COPY scripts ./scripts
 RUN chown -R bun:bun /app
 USER bun

@@ -1,4 +1,4 @@
-// bun run openapi:client — regenerates the API's TypeScript types (test/openapi/generated/) from the
+// bun run openapi:client — regenerates the API's TypeScript types (dashboard/src/api/schema.gen.ts) from the
 // OpenAPI document the code produces. Run it after changing a route, a schema or a response.
 import { writeFileSync } from "node:fs";
 import { openApiDocument } from "./lib/openapi-document";

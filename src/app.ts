@@ -16,6 +16,7 @@ import { listenerGate } from "./lib/listener";
 import { validationHook } from "./lib/validation";
 import { auditRoutes } from "./modules/audit/audit.routes";
 import { authRoutes } from "./modules/auth/auth.routes";
+import { mountDashboard } from "./modules/dashboard/dashboard.routes";
 import { importsRoutes } from "./modules/imports/imports.routes";
 import { mountQueueAdmin } from "./modules/queues/queues.mount";
 import { registerQueueDocs } from "./modules/queues/queues.openapi";
@@ -100,6 +101,8 @@ export function createApp(deps: AppDeps) {
   registerSystemDocs(app.openAPIRegistry);
   registerQueueDocs(app.openAPIRegistry);
   mountDocs(app);
+  // The reference dashboard at /dashboard (DASHBOARD_ENABLED): its page and assets, no middleware.
+  mountDashboard(app, deps);
 
   const allowedMethods = allowedMethodsOf(() => app.routes);
   app.notFound((c) => {

@@ -17,6 +17,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     LOG_LEVEL: "silent",
     DATABASE_URL: "postgres://openapi@127.0.0.1:9/never-connected",
     JWT_SECRET: "openapi-document-only-not-a-real-secret",
+    DASHBOARD_ENABLED: "false",
   });
   const logger = createLogger({ level: "silent" });
   const metrics = createMetricsRegistry({ defaultMetrics: false });

@@ -34,6 +34,12 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
     section: "Process",
     text: "Bind address of the API and of the worker's HTTP server. The default `127.0.0.1` keeps a bare process (embedded mode seeds public dev passwords) off the network; the container image sets `0.0.0.0`.",
   },
+  DASHBOARD_ENABLED: {
+    section: "Process",
+    text:
+      "Serve the reference dashboard at `/dashboard` (docs/dashboard.md). `false`: `/dashboard` answers " +
+      "`404` like any unknown path; the API is the same either way.",
+  },
   WORKER_PORT: {
     section: "Process",
     text: "Port of the worker process's own `/health`, `/health/detailed` and `/metrics`.",

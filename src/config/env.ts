@@ -82,6 +82,8 @@ export const envSchema = z.object({
   GIT_SHA: z.string().optional(),
   /** ISO time the image was built (Docker build arg); reported by /api/system/version. */
   BUILD_TIME: z.string().optional(),
+  /** The reference dashboard at /dashboard (src/modules/dashboard); off: the path is a 404. */
+  DASHBOARD_ENABLED: bool(true),
 
   DATABASE_URL: postgresUrl,
   DIRECT_DATABASE_URL: postgresUrl,

@@ -11,7 +11,7 @@ import {
   processNow,
   setupWorld,
 } from "../imports/helpers";
-import type { components, paths } from "./generated/courtflow-api";
+import type { components, paths } from "../../dashboard/src/api/schema.gen";
 
 // The OpenAPI document as a contract: a client generated from it by a standard generator
 // (openapi-typescript types + openapi-fetch, committed in ./generated and checked for freshness by
