@@ -35,6 +35,10 @@ export async function generateClientTypes(document: object): Promise<string> {
   useTypeScript5();
   const { default: openapiTS, astToString } = await import("openapi-typescript");
   // The document is passed as an object; openapi-typescript validates it (redocly) before generating.
-  const ast = await openapiTS(structuredClone(document) as never, { alphabetize: false, exportType: false, enumValues: true });
+  const ast = await openapiTS(structuredClone(document) as never, {
+    alphabetize: false,
+    exportType: false,
+    enumValues: true,
+  });
   return HEADER + astToString(ast);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "../../dashboard/src/api/schema.gen";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
 import { type ResponseCheck, responseValidator } from "../helpers/openapi-validator";
@@ -11,7 +12,6 @@ import {
   processNow,
   setupWorld,
 } from "../imports/helpers";
-import type { components, paths } from "../../dashboard/src/api/schema.gen";
 
 // The OpenAPI document as a contract: a client generated from it by a standard generator
 // (openapi-typescript types + openapi-fetch, committed in ./generated and checked for freshness by
