@@ -97,20 +97,16 @@ export function toAppError(err: unknown): AppError | null {
     );
   }
   if (code === "23514") {
-    return new AppError(
-      "VALIDATION_FAILED",
-      "A value breaks a rule of the data model",
-      { constraint },
-      { cause: err },
-    );
+    // Our words only: PostgreSQL's message, its SQLSTATE and the constraint's name tell a client
+    // nothing it can act on and describe the schema.
+    return new AppError("VALIDATION_FAILED", "A value breaks a rule of the data model", undefined, {
+      cause: err,
+    });
   }
   if (code.startsWith("22")) {
-    return new AppError(
-      "VALIDATION_FAILED",
-      "A value is out of range or malformed",
-      { sqlState: code },
-      { cause: err },
-    );
+    return new AppError("VALIDATION_FAILED", "A value is out of range or malformed", undefined, {
+      cause: err,
+    });
   }
   if (code === "57014") {
     return new AppError("QUERY_TIMEOUT", "The query took too long and was cancelled", undefined, {

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import { clearance } from "../../src/modules/measures/measures.service";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { makeJudge } from "../helpers/case-data";
 import { describePgRedis } from "../helpers/guards";
 import {
   ACTIVITIES_HEADER,
@@ -256,37 +257,45 @@ describePgRedis("import processing", () => {
 
   describe("court administrator scope", () => {
     test(
-      "rows of courts outside the uploader's subtree are row errors; the others land",
+      "courts and judges outside the uploader's subtree read as unknown codes (row errors); the others land",
       async () => {
         w = await setupWorld(t);
+        // J3's home is D2, but today they sit in D1: a D1 court administrator may assign them.
+        const j3 = await makeJudge(t.deps.db.db, { code: "J3", courtId: w.courts.d2.id });
+        await t.deps.db.db.execute(
+          sql`insert into judge_assignments (judge_id, court_id, starts_on) values (${j3.id}, ${w.courts.d1.id}, '2020-01-01')`,
+        );
         const res = await upload(t, w.tokens.court_admin, {
           cases: csv(CASES_HEADER, [
-            "D1,S-1,felony,2025-01-10,active,,,,",
-            "D1-L,S-2,traffic,2025-01-10,active,,,,",
+            "D1,S-1,felony,2025-01-10,active,,J1,,",
+            "D1-L,S-2,traffic,2025-01-10,active,,J3,,",
             "D2,S-3,felony,2025-01-10,active,,,,",
+            "D1,S-4,felony,2025-01-10,active,,J2,,", // J2 belongs to D2 only
           ]),
           activities: csv(ACTIVITIES_HEADER, [
             "X1,D2,S-3,hearing,2025-02-01,,,",
             "X2,D1,S-1,hearing,2025-02-01,,,",
+            "X3,D1,S-1,hearing,2025-02-02,,J2,",
           ]),
         });
         expect(res.status).toBe(202);
         await processNow(t, res.body.id);
         const { body } = await getBatch(t, w.tokens.court_admin, res.body.id);
         expect(body.counts).toEqual({
-          cases: { total: 3, inserted: 2, updated: 0, unchanged: 0, failed: 1 },
-          activities: { total: 2, inserted: 1, updated: 0, unchanged: 0, failed: 1 },
+          cases: { total: 4, inserted: 2, updated: 0, unchanged: 0, failed: 2 },
+          activities: { total: 3, inserted: 1, updated: 0, unchanged: 0, failed: 2 },
         });
+        // Word for word what a code that exists nowhere gets: nothing tells D2 or J2 exist.
         expect(body.errors).toEqual([
-          { file: "cases", line: 4, field: "court_code", message: "court D2 is outside your court scope" },
-          {
-            file: "activities",
-            line: 2,
-            field: "court_code",
-            message: "court D2 is outside your court scope",
-          },
+          { file: "cases", line: 4, field: "court_code", message: 'unknown court code "D2"' },
+          { file: "cases", line: 5, field: "judge_code", message: 'unknown judge code "J2"' },
+          { file: "activities", line: 2, field: "court_code", message: 'unknown court code "D2"' },
+          { file: "activities", line: 4, field: "judge_code", message: 'unknown judge code "J2"' },
         ]);
-        expect(await count(t, "select * from cases where case_number = 'S-3'")).toBe(0);
+        expect(await count(t, "select * from cases where case_number in ('S-3', 'S-4')")).toBe(0);
+        expect(await count(t, `select * from cases where case_number = 'S-2' and judge_id = ${j3.id}`)).toBe(
+          1,
+        );
         // A court administrator sees their own uploads only; an admin's batch is a 404 to them.
         const adminBatch = await upload(t, w.tokens.admin, {
           cases: csv(CASES_HEADER, ["D2,S-9,felony,2025-01-10,active,,,,"]),

@@ -195,7 +195,11 @@ export async function hasStagedRows(db: Database, batchId: number): Promise<bool
  * counted); a batch that completed with row errors starts over, so rows that failed for a reason
  * fixed since (a court added, a judge created) now land, and the counts describe this run.
  */
-export async function resetForRetry(db: Database, batch: DailyImportBatch): Promise<DailyImportBatch> {
+export async function resetForRetry(
+  db: Database,
+  batch: DailyImportBatch,
+  scopeCourtIds: number[] | null,
+): Promise<DailyImportBatch> {
   const restart = batch.status === "completed_with_errors" || batch.phase === "done";
   if (restart) {
     await db.execute(sql`delete from import_row_errors where batch_id = ${batch.id}`);
@@ -205,6 +209,7 @@ export async function resetForRetry(db: Database, batch: DailyImportBatch): Prom
     .update(dailyImportBatches)
     .set({
       status: "queued",
+      scopeCourtIds,
       run: sql`${dailyImportBatches.run} + 1`,
       failureReason: null,
       finishedAt: null,

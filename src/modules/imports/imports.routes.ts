@@ -9,6 +9,7 @@ import { bearerSecurity, errorResponses, IdParam, json } from "../../lib/openapi
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import { requestScope } from "../courts/courts.scope";
 import {
   ErrorsQuery,
   ImportBatchDetail,
@@ -71,7 +72,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         forceQuery: c.req.query("force"),
       },
       currentUser(c),
-      c.get("scope") ?? null,
+      requestScope(c),
       auditContext(c, deps.config.TRUST_PROXY),
     );
     c.header("Location", `/api/imports/${batch.id}`);
@@ -175,6 +176,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         const batch = await imports.retry(
           c.req.valid("param").id,
           currentUser(c),
+          requestScope(c),
           auditContext(c, deps.config.TRUST_PROXY),
         );
         c.header("Location", `/api/imports/${batch.id}`);

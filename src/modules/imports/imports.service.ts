@@ -1,5 +1,5 @@
 import type { AuthUser } from "../../app-env";
-import type { CourtIds } from "../../auth/scope";
+import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import type { Config } from "../../config/env";
 import type { DbHandle } from "../../db/client";
 import type { DailyImportBatch } from "../../db/schema/daily-import-batches";
@@ -27,6 +27,7 @@ import {
   resetForRetry,
 } from "./imports.repo";
 import { UploadFields } from "./imports.schemas";
+import { currentUserScope } from "./imports.scope";
 import { withStagingTransaction } from "./imports.staging";
 import { readUpload, uploadChecksum } from "./imports.upload";
 
@@ -231,7 +232,12 @@ export function createImportsService(deps: {
       }
     },
 
-    async retry(id: number, user: AuthUser, ctx: AuditContext): Promise<DailyImportBatch> {
+    /**
+     * A new processing run. Its scope is decided now: the retrying user's scope today, narrowed by the
+     * uploader's today (processing narrows it again by the uploader's scope when the run starts), so a
+     * court moved out of a court administrator's subtree since the upload is out of this run's reach.
+     */
+    async retry(id: number, user: AuthUser, scope: CourtIds, ctx: AuditContext): Promise<DailyImportBatch> {
       const batch = await withTransaction(db, async (txn) => {
         const tx = txn as unknown as typeof db;
         const current = await findBatch(tx, id, visibilityOf(user));
@@ -248,13 +254,16 @@ export function createImportsService(deps: {
             "The uploaded rows of this import were removed by retention; upload the files again",
           );
         }
-        const reset = await resetForRetry(tx, current);
+        const uploader =
+          current.createdBy === null ? undefined : await currentUserScope(tx, current.createdBy);
+        const runScope = intersectCourtIds(scope, uploader === undefined ? current.scopeCourtIds : uploader);
+        const reset = await resetForRetry(tx, current, runScope);
         await insertAudit(tx, {
           ...ctx,
           action: "import.retried",
           entity: "import",
           entityId: id,
-          changes: { previousStatus: current.status, run: reset.run },
+          changes: { previousStatus: current.status, run: reset.run, scopeCourtIds: runScope },
         });
         return reset;
       });
