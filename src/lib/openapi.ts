@@ -20,13 +20,14 @@ const errorDescriptions: Record<number, string> = {
   403: "Your role does not allow this",
   404: "Not found (or outside your court scope)",
   409: "Conflict with existing data",
+  408: "The upload did not arrive within its deadline or fast enough (REQUEST_TIMEOUT); nothing was kept",
   413: "Payload too large",
-  429: "Rate limited (see Retry-After)",
+  429: "Rate limited (see Retry-After), or an upload quota is reached (the message names it)",
   503: "A dependency is unavailable (AUTH_UNAVAILABLE / DATABASE_UNAVAILABLE)",
 };
 
 /** Error responses for a route, by status. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) {
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 408 | 409 | 413 | 429 | 503)[]) {
   return Object.fromEntries(
     statuses.map((s) => [
       s,

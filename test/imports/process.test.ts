@@ -200,27 +200,29 @@ describePgRedis("import processing", () => {
     );
 
     test(
-      "a changed row is updated; a corrected filed_on moves the derived event; later duplicates win",
+      "a changed row is updated; a corrected filed_on moves the derived event; within a file the last line of a key wins",
       async () => {
         const res = await upload(t, w.tokens.admin, {
           cases: csv(CASES_HEADER, [
             "D1,C-1,felony,2025-01-10,active,,J1,,", // unchanged
             "D2,C-6,misdemeanor,2025-01-06,disposed,2025-03-01,J2,2025-03-01,plea", // filed_on corrected
-            "D1,C-9,traffic,2025-04-01,active,,,,", // new
+            "D1,C-9,traffic,2025-04-01,active,,,,", // superseded by line 6: never applied
             "D1,C-9,probate,2025-04-01,active,,,,", // same key again: the later line wins
           ]),
         });
         await processNow(t, res.body.id, 100);
         const { body } = await getBatch(t, w.tokens.admin, res.body.id);
         expect(body.status).toBe("completed");
-        expect(body.counts.cases).toEqual({ total: 4, inserted: 1, updated: 2, unchanged: 1, failed: 0 });
+        expect(body.files.cases).toMatchObject({ rows: 4, superseded: 1 });
+        expect(body.counts.cases).toEqual({ total: 3, inserted: 1, updated: 1, unchanged: 1, failed: 0 });
+        expect(body.progress).toMatchObject({ processedRows: 3, totalRows: 3, percent: 100 });
         expect((await activitiesOf(t, "C-6")).filter((a) => a.type === "filed")).toEqual([
           { type: "filed", occurred_on: "2025-01-06", source_id: null },
         ]);
         const c9 = rowsOf<{ case_type: string; version: number }>(
           await t.deps.db.db.execute(sql`select case_type, version from cases where case_number = 'C-9'`),
         );
-        expect(c9).toEqual([{ case_type: "probate", version: 2 }]);
+        expect(c9).toEqual([{ case_type: "probate", version: 1 }]);
       },
       SLOW,
     );

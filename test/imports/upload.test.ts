@@ -23,7 +23,14 @@ describePgRedis("POST /api/imports: streamed upload, header checks, limits, dupl
   let w: ImportWorld;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { IMPORT_MAX_BYTES: "200000", API_RATE_LIMIT_PER_MIN: "100000" } });
+    t = await createTestApp({
+      env: {
+        IMPORT_MAX_BYTES: "200000",
+        API_RATE_LIMIT_PER_MIN: "100000",
+        // Nothing processes these batches: they stay queued.
+        IMPORT_MAX_ACTIVE_BATCHES_PER_USER: "100",
+      },
+    });
     w = await setupWorld(t);
   }, SLOW);
   afterAll(async () => {
