@@ -127,7 +127,8 @@ export function slowUploadsScenario(): void {
         { name: "no crash output", ok: crashLines(api.output()).length === 0 },
       ];
       recordScenario("6 ten slow uploads", outcomes, unexpected, checks, (performance.now() - t0) / 1000);
-      for (const o of unexpected.slice(0, 10)) console.log(o.label, o.path, o.status, o.code, `${Math.round(o.ms)} ms`);
+      for (const o of unexpected.slice(0, 10))
+        console.log(o.label, o.path, o.status, o.code, `${Math.round(o.ms)} ms`);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
     });
   });
