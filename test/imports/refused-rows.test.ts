@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
+import { toAppError } from "../../src/db/errors";
+import { envelope } from "../../src/lib/errors";
 import { markBatchFailed } from "../../src/modules/imports/imports.progress.repo";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
@@ -118,6 +120,29 @@ describePgRedis("rows PostgreSQL refuses; failed batches; what the worker logs",
     },
     SLOW,
   );
+
+  test("a database data error reaches a client in our words: no SQLSTATE, no PostgreSQL text", () => {
+    const driver = Object.assign(new Error('invalid input syntax for type date: "2024-+1-05"'), {
+      code: "22007",
+    });
+    const err = toAppError(new Error("Failed query: insert …", { cause: driver }))!;
+    const body = envelope(err, "req-1");
+    expect(body).toEqual({
+      error: {
+        code: "VALIDATION_FAILED",
+        message: "A value is out of range or malformed",
+        requestId: "req-1",
+      },
+    });
+    const check = toAppError(
+      Object.assign(new Error("violates check constraint"), { code: "23514", constraint_name: "x_ck" }),
+    )!;
+    expect(envelope(check, "r").error).toEqual({
+      code: "VALIDATION_FAILED",
+      message: "A value breaks a rule of the data model",
+      requestId: "r",
+    });
+  });
 
   test(
     "the worker's log lines for a failing chunk carry the statement and counts, never case data",
