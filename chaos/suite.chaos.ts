@@ -6,6 +6,7 @@ import { abuseScenario } from "./scenarios/abuse";
 import { postgresRestartScenario } from "./scenarios/postgres-restart";
 import { redisOutageScenario } from "./scenarios/redis-outage";
 import { sigtermDrainScenario } from "./scenarios/sigterm-drain";
+import { slowUploadsScenario } from "./scenarios/slow-uploads";
 import { workerKillScenario } from "./scenarios/worker-kill";
 
 // `bun run test:chaos`: fault and abuse scenarios, each on its own PostgreSQL cluster and
@@ -27,6 +28,7 @@ if (missing.length > 0) {
   workerKillScenario();
   sigtermDrainScenario();
   abuseScenario();
+  slowUploadsScenario();
 });
 
 afterAll(() => printSummary());

@@ -186,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
     const rowsMs = first.phases.rollups ?? first.totalMs;
     say("");
     say(`first import (everything new): ${first.batch.status}`);
-    say(`  upload (stream → COPY into staging) ${n(first.uploadMs)} ms`);
+    say(`  upload (spooled to disk, then COPY into staging) ${n(first.uploadMs)} ms`);
     say(`  rows landed after                    ${n(rowsMs)} ms   ${n(rows / (rowsMs / 1000))} rows/s`);
     say(
       `  end to end (measure rollups too)     ${n(first.totalMs)} ms   ${n(rows / (first.totalMs / 1000))} rows/s`,

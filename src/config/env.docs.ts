@@ -274,6 +274,30 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
     section: "Jobs and imports",
     text: "Largest import upload: `413` from `Content-Length`, or as soon as the streamed bytes pass it.",
   },
+  IMPORT_UPLOAD_TIMEOUT_S: {
+    section: "Jobs and imports",
+    text: "The whole upload body must arrive within this many seconds, else `408 REQUEST_TIMEOUT` and nothing is kept. Uploads are read to local disk first and take a database connection only once complete.",
+  },
+  IMPORT_UPLOAD_MIN_BYTES_PER_S: {
+    section: "Jobs and imports",
+    text: "An upload slower than this, measured over 30-second windows, is cut with `408` (a trickling client cannot hold a worker slot); `0` = no minimum.",
+  },
+  IMPORT_MAX_UPLOADS_PER_USER: {
+    section: "Jobs and imports",
+    text: "Uploads one user may be sending at once; beyond it `429`.",
+  },
+  IMPORT_MAX_ACTIVE_BATCHES_PER_USER: {
+    section: "Jobs and imports",
+    text: "Batches one user may have queued or processing; beyond it `429`.",
+  },
+  IMPORT_MAX_STAGED_BYTES_PER_USER: {
+    section: "Jobs and imports",
+    text: "Bytes of uploaded files one user may have in staging (batches not yet completed); beyond it `429`.",
+  },
+  IMPORT_SPOOL_DIR: {
+    section: "Jobs and imports",
+    text: "Local directory where uploads are spooled before they are copied into PostgreSQL (per process; emptied as each upload ends).",
+  },
   IMPORT_CHUNK_SIZE: {
     section: "Jobs and imports",
     text: "Staged rows per import transaction; each commits with the batch's checkpoint.",
@@ -291,8 +315,8 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
   RETENTION_STAGED_DAYS: {
     section: "Jobs and imports",
     text:
-      "Uploaded rows of a finished import are deleted this many days after it finished (a retry needs " +
-      "them until then).",
+      "Staged rows of a failed or partly failed import are deleted this many days after it finished (a " +
+      "retry needs them until then); a completed batch's staged rows go as soon as it completes.",
   },
   RETENTION_AUDIT_DAYS: {
     section: "Jobs and imports",

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 // The one place that reads process.env. Everything else receives the parsed Config.
@@ -159,13 +161,26 @@ export const envSchema = z.object({
 
   WORKER_CONCURRENCY: int(2, 1, 64),
   IMPORT_MAX_BYTES: int(100 * 1024 * 1024, 1024),
+  /** Whole upload body within this long (408 otherwise; nothing is kept). */
+  IMPORT_UPLOAD_TIMEOUT_S: int(600, 1, 86_400),
+  /** An upload slower than this over 30 s is cut (408); 0 = no minimum. */
+  IMPORT_UPLOAD_MIN_BYTES_PER_S: int(4096, 0),
+  /** Uploads one user may be sending at once (429 beyond). */
+  IMPORT_MAX_UPLOADS_PER_USER: int(2, 1, 100),
+  /** Batches one user may have queued or processing (429 beyond). */
+  IMPORT_MAX_ACTIVE_BATCHES_PER_USER: int(3, 1, 1000),
+  /** Bytes of uploaded files one user may have in staging (batches not yet completed; 429 beyond). */
+  IMPORT_MAX_STAGED_BYTES_PER_USER: int(1024 * 1024 * 1024, 1024),
+  /** Where uploads are spooled before they are copied into PostgreSQL (local disk, per process). */
+  IMPORT_SPOOL_DIR: z.string().default(join(tmpdir(), "courtflow-uploads")),
   /** Staged rows per import transaction (each commits with its checkpoint). */
   IMPORT_CHUNK_SIZE: int(5000, 1, 100_000),
   /** Cases per measure-rollup refresh at the end of an import (each refresh has a fixed cost). */
   IMPORT_ROLLUP_CHUNK_SIZE: int(50_000, 1, 1_000_000),
   /** BullMQ job lock; a worker that dies loses its jobs to another after this long. */
   WORKER_LOCK_DURATION_MS: int(30_000, 1000, 600_000),
-  RETENTION_STAGED_DAYS: int(14, 1),
+  /** Staged rows of failed and partly failed batches (a retry needs them); a completed batch's go at once. */
+  RETENTION_STAGED_DAYS: int(7, 1),
   RETENTION_AUDIT_DAYS: int(730, 1),
 
   BACKUP_DIR: z.string().default("backups"),

@@ -120,10 +120,12 @@ export function toAppError(err: unknown): AppError | null {
     );
   }
   if (code === "23514") {
+    // Our words only: PostgreSQL's message, its SQLSTATE and the constraint's name tell a client
+    // nothing it can act on and describe the schema.
     return new AppError(
       "VALIDATION_FAILED",
       "A value breaks a rule of the data model",
-      [{ path: "body", message: "breaks a rule of the data model", ...(constraint ? { constraint } : {}) }],
+      [{ path: "body", message: "breaks a rule of the data model" }],
       { cause: err },
     );
   }

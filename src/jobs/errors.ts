@@ -1,5 +1,9 @@
-// What a failed job says about its error: Drizzle wraps the driver's error in a "Failed query: <the
-// whole SQL>" message, which tells an operator nothing; the driver's message and SQLSTATE do.
+import { redactQuoted } from "../lib/log-errors";
+
+// What a failed job says about its error (BullMQ keeps it as the job's failedReason, shown on the
+// queue board): Drizzle wraps the driver's error in a "Failed query: <the whole SQL and its
+// parameters>" message, which tells an operator nothing and carries row data; the driver's message
+// and SQLSTATE do, once the values PostgreSQL quotes in it are dropped.
 
 export function describeJobError(err: unknown): string {
   const messages: string[] = [];
@@ -8,7 +12,7 @@ export function describeJobError(err: unknown): string {
     const e = cur as { message?: unknown; code?: unknown; cause?: unknown };
     if (typeof e.message === "string" && !e.message.startsWith("Failed query:")) {
       const code = typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) ? ` (SQLSTATE ${e.code})` : "";
-      messages.push(`${e.message}${code}`);
+      messages.push(`${code ? redactQuoted(e.message) : e.message}${code}`);
     }
     cur = e.cause;
   }

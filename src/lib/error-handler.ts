@@ -13,6 +13,7 @@ const statusToCode: Record<number, ErrorCode> = {
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   405: "METHOD_NOT_ALLOWED",
+  408: "REQUEST_TIMEOUT",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
@@ -56,7 +57,12 @@ export function bearerChallenge(authorization: string | undefined): string {
 export function createErrorHandler(logger: Logger) {
   return (err: Error, c: Context<AppEnv>) => {
     const requestId = c.get("requestId") ?? "unknown";
-    const appErr = normaliseError(err);
+    // A client that went away (an abandoned upload, a closed tab) broke the request, not the server:
+    // whatever the read of its body threw, it is a 499, counted and logged as such.
+    const appErr =
+      c.req.raw.signal?.aborted && !(err instanceof AppError && err.status < 500)
+        ? new AppError("CLIENT_CLOSED_REQUEST", "The client closed the connection", undefined, { cause: err })
+        : normaliseError(err);
     if (appErr.status >= 500) {
       // The stack and cause go to the log with the request id, never to the client. `reqId`, the key of
       // the request's own log line (hono-pino's), so one search finds both lines.

@@ -38,6 +38,11 @@ export const errorCatalog = {
     status: 405,
     meaning: "The path exists but not with this method; the `Allow` header lists the methods it has",
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    meaning:
+      "An upload did not arrive within IMPORT_UPLOAD_TIMEOUT_S, or slower than IMPORT_UPLOAD_MIN_BYTES_PER_S; nothing was kept",
+  },
   CONFLICT: {
     status: 409,
     meaning: "The change clashes with existing data (a duplicate code or email, a state that forbids it)",
@@ -59,6 +64,11 @@ export const errorCatalog = {
     meaning: "Wrong Content-Type: JSON bodies need application/json, uploads multipart/form-data",
   },
   RATE_LIMITED: { status: 429, meaning: "Too many requests; wait the `Retry-After` seconds" },
+  CLIENT_CLOSED_REQUEST: {
+    status: 499,
+    meaning:
+      "The client went away before the answer (nginx's code): never sent, but logged at warn and counted as 499",
+  },
   INTERNAL: {
     status: 500,
     meaning: "An unexpected failure; the message says nothing more, the log has it under the request id",

@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { Config } from "../config/env";
+import { safeErrorSerializer } from "./log-errors";
 
 export type { Logger };
 
@@ -68,6 +69,8 @@ export function createLogger(opts: LoggerOptions): Logger {
     base: undefined,
     mixin: () => ({ service: "courtflow" }),
     redact: { paths: redactPaths, censor: "[redacted]" },
+    // Errors without the SQL parameters and quoted values a database error carries (log-errors.ts).
+    serializers: { err: safeErrorSerializer },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };

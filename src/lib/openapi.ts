@@ -39,14 +39,15 @@ export const errorDescriptions: Record<string, string> = {
   403: "Your role does not allow this",
   404: "Not found (or outside your court scope)",
   409: "Conflict with existing data",
+  408: "The upload did not arrive within its deadline or fast enough (REQUEST_TIMEOUT); nothing was kept",
   413: "Payload too large",
   415: "Unsupported media type (send the Content-Type the operation declares)",
-  429: "Rate limited (see Retry-After)",
+  429: "Rate limited (see Retry-After), or an upload quota is reached (the message names it)",
   503: "A dependency is unavailable (AUTH_UNAVAILABLE, DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE)",
   default: "Any other error: 500 INTERNAL, 503 DATABASE_UNAVAILABLE, 504 QUERY_TIMEOUT",
 };
 
-export type ErrorResponseStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+export type ErrorResponseStatus = 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 503;
 
 /** Error responses for a route, by status. */
 export function errorResponses(...statuses: ErrorResponseStatus[]) {

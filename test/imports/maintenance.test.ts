@@ -76,9 +76,19 @@ describePgRedis("scheduled maintenance jobs", () => {
   );
 
   test(
-    "retention removes staged rows of finished batches and audit rows past their age, nothing else",
+    "staged rows: a completed batch's go at once; a partly failed one's at retention age; a queued one's stay",
     async () => {
       const db = t.deps.db.db;
+      // The batch of beforeAll completed: nothing of it is left in staging.
+      expect(await count(t, "select * from import_staged_rows")).toBe(0);
+      const partly = await upload(t, w.tokens.admin, {
+        cases: csv(CASES_HEADER, [
+          "D1,N-10,felony,2025-13-01,active,,,,",
+          "D1,N-11,felony,2025-01-01,active,,,,",
+        ]),
+      });
+      await processNow(t, partly.body.id);
+      expect(await count(t, `select * from import_staged_rows where batch_id = ${partly.body.id}`)).toBe(2);
       const queued = await upload(t, w.tokens.admin, {
         cases: csv(CASES_HEADER, ["D1,N-9,felony,2025-01-01,active,,,,"]),
       });
@@ -90,7 +100,7 @@ describePgRedis("scheduled maintenance jobs", () => {
       );
       const audits = await count(t, "select * from audit_log where action <> 'auth.login'");
       const result = await retentionProcessor.run(ctx({}, t), deps);
-      expect(result).toMatchObject({ stagedRows: 4 });
+      expect(result).toMatchObject({ stagedRows: 2 });
       expect(await count(t, "select * from import_staged_rows")).toBe(1); // the queued batch keeps its row
       expect(await count(t, `select * from import_staged_rows where batch_id = ${queued.body.id}`)).toBe(1);
       expect(await count(t, "select * from audit_log where action = 'auth.login'")).toBe(0);

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import { clearance } from "../../src/modules/measures/measures.service";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { makeJudge } from "../helpers/case-data";
 import { describePgRedis } from "../helpers/guards";
 import {
   ACTIVITIES_HEADER,
@@ -199,27 +200,29 @@ describePgRedis("import processing", () => {
     );
 
     test(
-      "a changed row is updated; a corrected filed_on moves the derived event; later duplicates win",
+      "a changed row is updated; a corrected filed_on moves the derived event; within a file the last line of a key wins",
       async () => {
         const res = await upload(t, w.tokens.admin, {
           cases: csv(CASES_HEADER, [
             "D1,C-1,felony,2025-01-10,active,,J1,,", // unchanged
             "D2,C-6,misdemeanor,2025-01-06,disposed,2025-03-01,J2,2025-03-01,plea", // filed_on corrected
-            "D1,C-9,traffic,2025-04-01,active,,,,", // new
+            "D1,C-9,traffic,2025-04-01,active,,,,", // superseded by line 6: never applied
             "D1,C-9,probate,2025-04-01,active,,,,", // same key again: the later line wins
           ]),
         });
         await processNow(t, res.body.id, 100);
         const { body } = await getBatch(t, w.tokens.admin, res.body.id);
         expect(body.status).toBe("completed");
-        expect(body.counts.cases).toEqual({ total: 4, inserted: 1, updated: 2, unchanged: 1, failed: 0 });
+        expect(body.files.cases).toMatchObject({ rows: 4, superseded: 1 });
+        expect(body.counts.cases).toEqual({ total: 3, inserted: 1, updated: 1, unchanged: 1, failed: 0 });
+        expect(body.progress).toMatchObject({ processedRows: 3, totalRows: 3, percent: 100 });
         expect((await activitiesOf(t, "C-6")).filter((a) => a.type === "filed")).toEqual([
           { type: "filed", occurred_on: "2025-01-06", source_id: null },
         ]);
         const c9 = rowsOf<{ case_type: string; version: number }>(
           await t.deps.db.db.execute(sql`select case_type, version from cases where case_number = 'C-9'`),
         );
-        expect(c9).toEqual([{ case_type: "probate", version: 2 }]);
+        expect(c9).toEqual([{ case_type: "probate", version: 1 }]);
       },
       SLOW,
     );
@@ -256,37 +259,45 @@ describePgRedis("import processing", () => {
 
   describe("court administrator scope", () => {
     test(
-      "rows of courts outside the uploader's subtree are row errors; the others land",
+      "courts and judges outside the uploader's subtree read as unknown codes (row errors); the others land",
       async () => {
         w = await setupWorld(t);
+        // J3's home is D2, but today they sit in D1: a D1 court administrator may assign them.
+        const j3 = await makeJudge(t.deps.db.db, { code: "J3", courtId: w.courts.d2.id });
+        await t.deps.db.db.execute(
+          sql`insert into judge_assignments (judge_id, court_id, starts_on) values (${j3.id}, ${w.courts.d1.id}, '2020-01-01')`,
+        );
         const res = await upload(t, w.tokens.court_admin, {
           cases: csv(CASES_HEADER, [
-            "D1,S-1,felony,2025-01-10,active,,,,",
-            "D1-L,S-2,traffic,2025-01-10,active,,,,",
+            "D1,S-1,felony,2025-01-10,active,,J1,,",
+            "D1-L,S-2,traffic,2025-01-10,active,,J3,,",
             "D2,S-3,felony,2025-01-10,active,,,,",
+            "D1,S-4,felony,2025-01-10,active,,J2,,", // J2 belongs to D2 only
           ]),
           activities: csv(ACTIVITIES_HEADER, [
             "X1,D2,S-3,hearing,2025-02-01,,,",
             "X2,D1,S-1,hearing,2025-02-01,,,",
+            "X3,D1,S-1,hearing,2025-02-02,,J2,",
           ]),
         });
         expect(res.status).toBe(202);
         await processNow(t, res.body.id);
         const { body } = await getBatch(t, w.tokens.court_admin, res.body.id);
         expect(body.counts).toEqual({
-          cases: { total: 3, inserted: 2, updated: 0, unchanged: 0, failed: 1 },
-          activities: { total: 2, inserted: 1, updated: 0, unchanged: 0, failed: 1 },
+          cases: { total: 4, inserted: 2, updated: 0, unchanged: 0, failed: 2 },
+          activities: { total: 3, inserted: 1, updated: 0, unchanged: 0, failed: 2 },
         });
+        // Word for word what a code that exists nowhere gets: nothing tells D2 or J2 exist.
         expect(body.errors).toEqual([
-          { file: "cases", line: 4, field: "court_code", message: "court D2 is outside your court scope" },
-          {
-            file: "activities",
-            line: 2,
-            field: "court_code",
-            message: "court D2 is outside your court scope",
-          },
+          { file: "cases", line: 4, field: "court_code", message: 'unknown court code "D2"' },
+          { file: "cases", line: 5, field: "judge_code", message: 'unknown judge code "J2"' },
+          { file: "activities", line: 2, field: "court_code", message: 'unknown court code "D2"' },
+          { file: "activities", line: 4, field: "judge_code", message: 'unknown judge code "J2"' },
         ]);
-        expect(await count(t, "select * from cases where case_number = 'S-3'")).toBe(0);
+        expect(await count(t, "select * from cases where case_number in ('S-3', 'S-4')")).toBe(0);
+        expect(await count(t, `select * from cases where case_number = 'S-2' and judge_id = ${j3.id}`)).toBe(
+          1,
+        );
         // A court administrator sees their own uploads only; an admin's batch is a 404 to them.
         const adminBatch = await upload(t, w.tokens.admin, {
           cases: csv(CASES_HEADER, ["D2,S-9,felony,2025-01-10,active,,,,"]),

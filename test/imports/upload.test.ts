@@ -23,7 +23,14 @@ describePgRedis("POST /api/imports: streamed upload, header checks, limits, dupl
   let w: ImportWorld;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { IMPORT_MAX_BYTES: "200000", API_RATE_LIMIT_PER_MIN: "100000" } });
+    t = await createTestApp({
+      env: {
+        IMPORT_MAX_BYTES: "200000",
+        API_RATE_LIMIT_PER_MIN: "100000",
+        // Nothing processes these batches: they stay queued.
+        IMPORT_MAX_ACTIVE_BATCHES_PER_USER: "100",
+      },
+    });
     w = await setupWorld(t);
   }, SLOW);
   afterAll(async () => {
@@ -99,6 +106,12 @@ describePgRedis("POST /api/imports: streamed upload, header checks, limits, dupl
       const none = await upload(t, w.tokens.admin, {});
       expect(none.status).toBe(400);
       expect(none.body.error.details[0].message).toBe("send a cases file, an activities file, or both");
+      // A NUL would reach PostgreSQL as 22P05 (and its text the client); it is a 400 naming the field.
+      const nul = await upload(t, w.tokens.admin, { cases: goodCases, source: "cms\u0000x" });
+      expect(nul.status).toBe(400);
+      expect(nul.body.error.details).toEqual([
+        { path: "body.source", message: "must not contain control characters" },
+      ]);
     },
     SLOW,
   );

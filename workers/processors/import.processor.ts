@@ -1,4 +1,3 @@
-import { describeJobError } from "../../src/jobs/errors";
 import { jobMetricsFor } from "../../src/jobs/metrics";
 import { ImportJobPayload } from "../../src/jobs/payloads";
 import { JOB_NAMES } from "../../src/jobs/queues";
@@ -30,7 +29,7 @@ export const importProcessor: JobDefinition<ImportJobPayload> = {
     return { batchId, status: outcome.status, counts: outcome.counts, errorCount: outcome.errorCount };
   },
   async onFinalFailure(data, error, deps) {
-    await markBatchFailed(deps.db.db, data.batchId, describeJobError(error));
+    await markBatchFailed(deps.db.db, data.batchId, error);
     // Rows committed before the failure still need their measures; the recovery job retries this too.
     await settleFailedBatch(
       { db: deps.db.db, cache: deps.cache },

@@ -221,7 +221,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a daily extract (cases.csv and/or activities.csv); processed in the background
-         * @description Streams the files into PostgreSQL, checks their headers at once, and queues the batch. The same files again answer 200 with the earlier batch unless force=true. Rows outside a court administrator's scope become row errors.
+         * @description Reads the files to local disk (within IMPORT_UPLOAD_TIMEOUT_S and at IMPORT_UPLOAD_MIN_BYTES_PER_S, else 408), checks their headers, stages them in PostgreSQL and queues the batch. Within a file, a later line with the same key (court and case number, court and source id) replaces an earlier one. The same files again answer 200 with the earlier batch unless force=true. Per-user limits on uploads in progress, batches queued or processing and bytes in staging answer 429. Rows outside the uploader's court scope become row errors (as unknown codes).
          */
         post: operations["uploadImport"];
         delete?: never;
@@ -839,7 +839,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ROLE_NOT_ASSIGNABLE" | "FIELD_NOT_ALLOWED" | "SELF_CHANGE_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "REFERENCE_NOT_FOUND" | "TRANSACTION_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "DATABASE_UNAVAILABLE" | "AUTH_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "QUERY_TIMEOUT";
+                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ROLE_NOT_ASSIGNABLE" | "FIELD_NOT_ALLOWED" | "SELF_CHANGE_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "REFERENCE_NOT_FOUND" | "TRANSACTION_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "CLIENT_CLOSED_REQUEST" | "INTERNAL" | "DATABASE_UNAVAILABLE" | "AUTH_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "QUERY_TIMEOUT";
                 message: string;
                 /** @description Every problem found, when the error is about particular fields */
                 details?: components["schemas"]["FieldProblem"][];
@@ -966,12 +966,18 @@ export interface components {
                 cases: {
                     filename: string | null;
                     bytes: number;
+                    /** @description Data rows in the file */
                     rows: number;
+                    /** @description Rows replaced by a later line with the same key (the last line wins); not processed */
+                    superseded: number;
                 } | null;
                 activities: {
                     filename: string | null;
                     bytes: number;
+                    /** @description Data rows in the file */
                     rows: number;
+                    /** @description Rows replaced by a later line with the same key (the last line wins); not processed */
+                    superseded: number;
                 } | null;
             };
             counts: {
@@ -1665,7 +1671,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Rate limited (see Retry-After) */
+        /** @description Rate limited (see Retry-After), or an upload quota is reached (the message names it) */
         Error429: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
@@ -1718,6 +1724,16 @@ export interface components {
         };
         /** @description Conflict with existing data */
         Error409: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The upload did not arrive within its deadline or fast enough (REQUEST_TIMEOUT); nothing was kept */
+        Error408: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2311,6 +2327,7 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            408: components["responses"]["Error408"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             429: components["responses"]["Error429"];
@@ -3906,7 +3923,7 @@ export const pathsApiMeasuresSummaryGetParametersQueryFormatValues: ReadonlyArra
 export const pathsApiMeasuresSummaryGetParametersQueryFreshValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/measures/summary"]["get"]["parameters"]["query"]["fresh"]> = ["true", "false"];
 export const publicUserRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicUser"]["role"]> = ["admin", "court_admin", "analyst", "viewer"];
 export const tokenPairTokenTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TokenPair"]["tokenType"]> = ["Bearer"];
-export const errorErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Error"]["error"]["code"]> = ["VALIDATION_FAILED", "BAD_REQUEST", "UNAUTHENTICATED", "INVALID_CREDENTIALS", "FORBIDDEN", "ROLE_NOT_ASSIGNABLE", "FIELD_NOT_ALLOWED", "SELF_CHANGE_NOT_ALLOWED", "NOT_FOUND", "METHOD_NOT_ALLOWED", "CONFLICT", "REFERENCE_NOT_FOUND", "TRANSACTION_CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "INTERNAL", "DATABASE_UNAVAILABLE", "AUTH_UNAVAILABLE", "SERVICE_UNAVAILABLE", "QUERY_TIMEOUT"];
+export const errorErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Error"]["error"]["code"]> = ["VALIDATION_FAILED", "BAD_REQUEST", "UNAUTHENTICATED", "INVALID_CREDENTIALS", "FORBIDDEN", "ROLE_NOT_ASSIGNABLE", "FIELD_NOT_ALLOWED", "SELF_CHANGE_NOT_ALLOWED", "NOT_FOUND", "METHOD_NOT_ALLOWED", "REQUEST_TIMEOUT", "CONFLICT", "REFERENCE_NOT_FOUND", "TRANSACTION_CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "RATE_LIMITED", "CLIENT_CLOSED_REQUEST", "INTERNAL", "DATABASE_UNAVAILABLE", "AUTH_UNAVAILABLE", "SERVICE_UNAVAILABLE", "QUERY_TIMEOUT"];
 export const userRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["User"]["role"]> = ["admin", "court_admin", "analyst", "viewer"];
 export const createUserRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateUser"]["role"]> = ["admin", "court_admin", "analyst", "viewer"];
 export const updateUserRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UpdateUser"]["role"]> = ["admin", "court_admin", "analyst", "viewer"];

@@ -28,7 +28,10 @@ const emptyCounts = { total: 0, inserted: 0, updated: 0, unchanged: 0, failed: 0
 export interface ImportFileInfo {
   filename: string | null;
   bytes: number;
+  /** Data rows in the file. */
   rows: number;
+  /** Rows a later line with the same key replaced (the last line wins); not staged. Absent = 0. */
+  superseded?: number;
   sha256: string;
 }
 export type ImportFilesInfo = Partial<Record<"cases" | "activities", ImportFileInfo>>;

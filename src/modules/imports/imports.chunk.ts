@@ -2,6 +2,7 @@ import type { Database } from "../../db/client";
 import type { FileCounts } from "../../db/schema/daily-import-batches";
 import type { ImportFile } from "../../db/schema/import-staged-rows";
 import { type CaseRow, upsertCases } from "./imports.cases.repo";
+import { refusedRowMessage, writeRows } from "./imports.isolate";
 import type { RowErrorRecord, StagedRow } from "./imports.progress.repo";
 import { type FieldError, type Lookups, validateCase } from "./imports.validate";
 
@@ -32,6 +33,17 @@ export function fail(result: ChunkResult, file: ImportFile, line: number, errors
   });
 }
 
+/** Adds what `from` did to `into` (not the totals: each chunk counts its rows once). */
+export function mergeResult(into: ChunkResult, from: ChunkResult): void {
+  into.counts.inserted += from.counts.inserted;
+  into.counts.updated += from.counts.updated;
+  into.counts.unchanged += from.counts.unchanged;
+  into.counts.failed += from.counts.failed;
+  into.errors.push(...from.errors);
+  for (const id of from.touchedCases) into.touchedCases.add(id);
+  for (const id of from.touchedCourts) into.touchedCourts.add(id);
+}
+
 /**
  * Splits rows so that no group holds a key twice: the first occurrence of each key goes to round 0,
  * the second to round 1, and so on. Applying the rounds in order gives what applying the rows one by
@@ -59,10 +71,15 @@ function caseHash(c: Omit<CaseRow, "sourceHash">): string {
   return new Bun.CryptoHasher("md5").update(text).digest("base64");
 }
 
+/**
+ * A chunk of cases.csv rows. With `isolate`, a row PostgreSQL refuses becomes a row error instead of
+ * failing the chunk (see imports.isolate.ts).
+ */
 export async function processCaseChunk(
   tx: Database,
   staged: readonly StagedRow[],
   lookups: Lookups,
+  isolate = false,
 ): Promise<ChunkResult> {
   const result = emptyResult();
   const valid: (CaseRow & { line: number })[] = [];
@@ -77,17 +94,29 @@ export async function processCaseChunk(
     else valid.push({ ...v.value, sourceHash: caseHash(v.value), line });
   }
   const key = (r: { courtId: number; caseNumber: string }) => `${r.courtId}\u0000${r.caseNumber}`;
+  // Duplicate keys were resolved at upload (the last line wins); rounds remain for codes that differ
+  // only in letter case, which name the same court.
   for (const round of rounds(valid, key)) {
-    // json_to_recordset ignores the extra `line` key.
-    const writes = await upsertCases(tx, round);
-    // Their derived status events come at the end of the batch (imports.rollups.ts).
-    for (const w of writes) {
-      if (w.inserted) result.counts.inserted++;
-      else result.counts.updated++;
-      result.touchedCases.add(w.id);
-      result.touchedCourts.add(w.courtId);
-    }
-    result.counts.unchanged += round.length - writes.length;
+    await writeRows(
+      tx,
+      round,
+      isolate,
+      async (db, rows) => {
+        // json_to_recordset ignores the extra `line` key.
+        const writes = await upsertCases(db, rows);
+        // Their derived status events come at the end of the batch (imports.rollups.ts).
+        for (const w of writes) {
+          if (w.inserted) result.counts.inserted++;
+          else result.counts.updated++;
+          result.touchedCases.add(w.id);
+          result.touchedCourts.add(w.courtId);
+        }
+        result.counts.unchanged += rows.length - writes.length;
+      },
+      (row, err) => fail(result, "cases", row.line, [{ field: null, message: refusedRowMessage(err) }]),
+    );
   }
+  // Row errors come out in line order, whatever order the rounds found them in.
+  result.errors.sort((a, b) => a.line - b.line || a.seq - b.seq);
   return result;
 }

@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import { sqlStateOf } from "../../db/errors";
 import type { ImportCounts, ImportPhase, ImportRowError } from "../../db/schema/daily-import-batches";
 import type { ImportStatus } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
@@ -7,13 +8,14 @@ import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { processActivityChunk } from "./imports.activities.chunk";
 import { type ChunkResult, processCaseChunk } from "./imports.chunk";
+import { isRowDataError } from "./imports.isolate";
 import {
   addTouchedCases,
   analyzeImportTables,
   type BatchState,
+  deleteStagedRowsOf,
   finishBatch,
   insertRowErrors,
-  loadCodes,
   lockBatch,
   markBatchStarted,
   prepareJobTransaction,
@@ -21,7 +23,8 @@ import {
   saveChunk,
 } from "./imports.progress.repo";
 import { invalidateMeasureCaches, refreshOwedRollups } from "./imports.rollups";
-import { CodeMap, type Lookups } from "./imports.validate";
+import { batchScope, loadLookups } from "./imports.scope";
+import type { Lookups } from "./imports.validate";
 
 // Processing a batch: chunk after chunk, each in one transaction with the batch's checkpoint and
 // counts, so a killed worker resumes after the last committed chunk and nothing is lost or counted
@@ -111,21 +114,18 @@ export async function processBatch(
   // only means sending some again.
   const recorded = new Set<number>();
   let pendingRecorded: number[] = [];
-  const codes = await loadCodes(db);
   await markBatchStarted(db, batchId);
 
-  const step = () =>
+  // `isolate`: the chunk is being done again row by row after PostgreSQL refused one of its values.
+  const step = (isolate: boolean) =>
     withTransaction(db, async (txn): Promise<Step> => {
       const tx = txn as unknown as Database;
       await prepareJobTransaction(tx);
       const state = await lockBatch(tx, batchId);
       if (!state) return { kind: "missing" };
       if (FINISHED.includes(state.status) || state.phase === "done") return { kind: "finished", state };
-      lookups ??= {
-        courts: new CodeMap(codes.courts),
-        judges: new CodeMap(codes.judges),
-        scope: state.scopeCourtIds ? new Set(state.scopeCourtIds) : null,
-      };
+      // Once per run, from today's courts, judges and scopes (a retry is a new run).
+      lookups ??= await loadLookups(tx, await batchScope(tx, state), new Date().toISOString().slice(0, 10));
       if (state.phase === "rollups") {
         const n = await refreshOwedRollups(tx, batchId, opts.rollupChunkSize);
         return n === 0
@@ -146,8 +146,8 @@ export async function processBatch(
       }
       const result =
         file === "cases"
-          ? await processCaseChunk(tx, rows, lookups)
-          : await processActivityChunk(tx, rows, lookups);
+          ? await processCaseChunk(tx, rows, lookups, isolate)
+          : await processActivityChunk(tx, rows, lookups, isolate);
       apply(state, file, result);
       await insertRowErrors(tx, batchId, result.errors);
       const fresh = [...result.touchedCases].filter((id) => !recorded.has(id));
@@ -169,10 +169,25 @@ export async function processBatch(
       };
     });
 
+  let isolate = false;
   for (;;) {
     if (opts.shouldStop?.()) return { state: "paused" };
     pendingRecorded = [];
-    const s = await step();
+    let s: Step;
+    try {
+      s = await step(isolate);
+    } catch (err) {
+      // A value PostgreSQL refused (validation missed it): the chunk rolled back whole; do it again
+      // with each write in a savepoint, so only the refused rows fail. Anything else is the job's.
+      if (isolate || !isRowDataError(err)) throw err;
+      logger.warn(
+        { batchId, sqlState: sqlStateOf(err) },
+        "a chunk was refused by the database; redoing it row by row",
+      );
+      isolate = true;
+      continue;
+    }
+    isolate = false;
     // Committed: the ids are now in import_touched_cases.
     for (const id of pendingRecorded) recorded.add(id);
     if (s.kind === "missing") return { state: "missing" };
@@ -207,6 +222,9 @@ export async function processBatch(
       const current = await lockBatch(tx, batchId);
       if (current && current.phase === "rollups" && !FINISHED.includes(current.status)) {
         await finishBatch(tx, batchId, status, status === "failed" ? "every row failed validation" : null);
+        // Only a failed or partly failed batch can be retried: a completed one's staged rows are dead
+        // weight (up to hundreds of MB for a large file), so they go now rather than at retention.
+        if (status === "completed") await deleteStagedRowsOf(tx, batchId);
       }
     });
     logger.info(

@@ -1,8 +1,15 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
-import type { ImportCounts, ImportPhase, ImportRowError } from "../../db/schema/daily-import-batches";
+import type {
+  ImportCounts,
+  ImportFilesInfo,
+  ImportPhase,
+  ImportRowError,
+} from "../../db/schema/daily-import-batches";
 import type { ImportStatus } from "../../db/schema/enums";
 import { IMPORT_FILE_CODES, type ImportFile } from "../../db/schema/import-staged-rows";
+import { withTransaction } from "../../db/transaction";
+import { appliedNote, failureCause } from "./imports.failure";
 import { intArray, jsonRows } from "./imports.sql";
 
 // The processing side of a batch: its state read under a row lock, staged rows by checkpoint, and
@@ -21,6 +28,7 @@ export interface BatchState {
   totalRows: number;
   touchedCourtIds: number[];
   scopeCourtIds: number[] | null;
+  createdBy: number | null;
   run: number;
 }
 
@@ -50,7 +58,7 @@ export async function lockBatch(tx: Database, id: number): Promise<BatchState | 
   const rows = rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
       select id, status, phase, checkpoint_line, counts, errors, error_count, processed_rows, total_rows,
-        touched_court_ids, scope_court_ids, run
+        touched_court_ids, scope_court_ids, created_by, run
       from daily_import_batches where id = ${id} for update`),
   );
   const r = rows[0];
@@ -68,6 +76,7 @@ export async function lockBatch(tx: Database, id: number): Promise<BatchState | 
     totalRows: Number(r.total_rows),
     touchedCourtIds: intList(r.touched_court_ids),
     scopeCourtIds: r.scope_court_ids === null ? null : intList(r.scope_court_ids),
+    createdBy: r.created_by === null ? null : Number(r.created_by),
     run: Number(r.run),
   };
 }
@@ -179,15 +188,37 @@ export async function finishBatch(
     where id = ${id}`);
 }
 
-/** A batch whose processing gave up. Only an unfinished batch changes (a late failure report is ignored). */
-export async function markBatchFailed(db: Database, id: number, reason: string): Promise<boolean> {
-  const rows = rowsOf(
-    await db.execute(sql`
-      update daily_import_batches set status = 'failed', failure_reason = ${reason.slice(0, 2000)},
+export async function deleteStagedRowsOf(tx: Database, batchId: number): Promise<void> {
+  await tx.execute(sql`delete from import_staged_rows where batch_id = ${batchId}`);
+}
+
+/**
+ * A batch whose processing gave up. Only an unfinished batch changes (a late failure report is
+ * ignored). Its failure_reason says why in our words and exactly which rows were applied (see
+ * imports.failure.ts); the error itself is for the worker's log.
+ */
+export async function markBatchFailed(db: Database, id: number, err: unknown): Promise<boolean> {
+  return withTransaction(db, async (txn) => {
+    const tx = txn as unknown as Database;
+    const [row] = rowsOf<Record<string, unknown>>(
+      await tx.execute(sql`
+        select phase, checkpoint_line, counts, files from daily_import_batches
+        where id = ${id} and status in ('queued', 'processing') for update`),
+    );
+    if (!row) return false;
+    const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+    const reason = `${failureCause(err)} ${appliedNote({
+      phase: row.phase as ImportPhase,
+      checkpointLine: Number(row.checkpoint_line),
+      counts: json<ImportCounts>(row.counts),
+      files: json<ImportFilesInfo>(row.files),
+    })}`;
+    await tx.execute(sql`
+      update daily_import_batches set status = 'failed', failure_reason = ${reason},
         finished_at = now(), updated_at = now()
-      where id = ${id} and status in ('queued', 'processing') returning id`),
-  );
-  return rows.length > 0;
+      where id = ${id}`);
+    return true;
+  });
 }
 
 /** Shown as processing as soon as a worker takes the batch, before its first chunk commits. */
@@ -195,13 +226,6 @@ export async function markBatchStarted(db: Database, id: number): Promise<void> 
   await db.execute(sql`
     update daily_import_batches set status = 'processing', started_at = coalesce(started_at, now()), updated_at = now()
     where id = ${id} and status = 'queued'`);
-}
-
-/** Courts and judges by code, for one batch. */
-export async function loadCodes(db: Database) {
-  const courts = rowsOf<{ id: number; code: string }>(await db.execute(sql`select id, code from courts`));
-  const judges = rowsOf<{ id: number; code: string }>(await db.execute(sql`select id, code from judges`));
-  return { courts, judges };
 }
 
 /** The touched courts and their ancestors: a cached measure of a parent court includes the children. */

@@ -21,17 +21,29 @@ function visible(v: BatchVisibility): SQL | undefined {
 }
 
 /**
- * The batch row of an upload in progress, inside the upload's transaction (so nobody sees it before
- * its rows are staged). Source, date and checksum are filled in once the whole body has been read,
- * since form fields may come after the files.
+ * An id for an upload about to be read: its spooled rows carry it, so the COPY needs no rewriting.
+ * The batch row itself is inserted only when the upload commits (an abandoned upload leaves a gap in
+ * the ids, nothing else).
+ */
+export async function reserveBatchId(db: Database): Promise<number> {
+  const [row] = rowsOf<{ id: number }>(
+    await db.execute(sql`select nextval(pg_get_serial_sequence('daily_import_batches', 'id'))::int as id`),
+  );
+  return Number(row!.id);
+}
+
+/**
+ * The batch row of an upload, inside the upload's transaction (so nobody sees it before its rows are
+ * staged). Source, date and checksum are filled in by completeUploadBatch.
  */
 export async function insertUploadBatch(
   db: Database,
-  v: { createdBy: number | null; scopeCourtIds: number[] | null },
+  v: { id: number; createdBy: number | null; scopeCourtIds: number[] | null },
 ): Promise<number> {
   const [row] = await db
     .insert(dailyImportBatches)
     .values({
+      id: v.id,
       source: "",
       extractDate: "1970-01-01",
       checksum: "",
@@ -52,7 +64,9 @@ export async function completeUploadBatch(
     cases: { total: 0, ...zero },
     activities: { total: 0, ...zero },
   };
-  const totalRows = (v.files.cases?.rows ?? 0) + (v.files.activities?.rows ?? 0);
+  // Rows to process: those staged (a row superseded by a later line with its key is not).
+  const staged = (f?: { rows: number; superseded?: number }) => (f ? f.rows - (f.superseded ?? 0) : 0);
+  const totalRows = staged(v.files.cases) + staged(v.files.activities);
   const [row] = await db
     .update(dailyImportBatches)
     .set({ ...v, counts, totalRows, updatedAt: new Date() })
@@ -195,7 +209,11 @@ export async function hasStagedRows(db: Database, batchId: number): Promise<bool
  * counted); a batch that completed with row errors starts over, so rows that failed for a reason
  * fixed since (a court added, a judge created) now land, and the counts describe this run.
  */
-export async function resetForRetry(db: Database, batch: DailyImportBatch): Promise<DailyImportBatch> {
+export async function resetForRetry(
+  db: Database,
+  batch: DailyImportBatch,
+  scopeCourtIds: number[] | null,
+): Promise<DailyImportBatch> {
   const restart = batch.status === "completed_with_errors" || batch.phase === "done";
   if (restart) {
     await db.execute(sql`delete from import_row_errors where batch_id = ${batch.id}`);
@@ -205,6 +223,7 @@ export async function resetForRetry(db: Database, batch: DailyImportBatch): Prom
     .update(dailyImportBatches)
     .set({
       status: "queued",
+      scopeCourtIds,
       run: sql`${dailyImportBatches.run} + 1`,
       failureReason: null,
       finishedAt: null,

@@ -9,6 +9,7 @@ import { bearerSecurity, errorResponses, IdParam, json, jsonWithLocation } from 
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import { requestScope } from "../courts/courts.scope";
 import {
   ErrorsQuery,
   ImportBatchDetail,
@@ -36,6 +37,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
     config: deps.config,
     logger: deps.logger,
     jobs: deps.jobs,
+    redis: deps.redis,
   });
   const authenticated = authenticate(auth);
   const uploaders = requireRole("admin", "analyst", "court_admin");
@@ -53,9 +55,12 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
     security: bearerSecurity,
     summary: "Upload a daily extract (cases.csv and/or activities.csv); processed in the background",
     description:
-      "Streams the files into PostgreSQL, checks their headers at once, and queues the batch. The same files " +
-      "again answer 200 with the earlier batch unless force=true. Rows outside a court administrator's " +
-      "scope become row errors.",
+      "Reads the files to local disk (within IMPORT_UPLOAD_TIMEOUT_S and at IMPORT_UPLOAD_MIN_BYTES_PER_S, " +
+      "else 408), checks their headers, stages them in PostgreSQL and queues the batch. Within a file, a " +
+      "later line with the same key (court and case number, court and source id) replaces an earlier one. " +
+      "The same files again answer 200 with the earlier batch unless force=true. Per-user limits on " +
+      "uploads in progress, batches queued or processing and bytes in staging answer 429. Rows outside " +
+      "the uploader's court scope become row errors (as unknown codes).",
     request: { body: { required: true, content: { "multipart/form-data": { schema: UploadForm } } } },
     responses: {
       202: jsonWithLocation(ImportQueued, "Queued; Location names the batch"),
@@ -63,7 +68,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         ImportBatchSchema,
         "The same files were imported before: that batch (Location names it)",
       ),
-      ...errorResponses(400, 401, 403, 413, 429, 503),
+      ...errorResponses(400, 401, 403, 408, 413, 429, 503),
     },
   });
   router.post("/", authenticated, uploaders, async (c) => {
@@ -73,9 +78,10 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         contentType: c.req.header("content-type"),
         contentLength: c.req.header("content-length"),
         forceQuery: c.req.query("force"),
+        signal: c.req.raw.signal,
       },
       currentUser(c),
-      c.get("scope") ?? null,
+      requestScope(c),
       auditContext(c, deps.config.TRUST_PROXY),
     );
     c.header("Location", `/api/imports/${batch.id}`);
@@ -183,6 +189,7 @@ export function importsRoutes(deps: AppDeps, auth: AuthService) {
         const batch = await imports.retry(
           c.req.valid("param").id,
           currentUser(c),
+          requestScope(c),
           auditContext(c, deps.config.TRUST_PROXY),
         );
         c.header("Location", `/api/imports/${batch.id}`);

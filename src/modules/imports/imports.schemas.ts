@@ -13,7 +13,14 @@ const FileCountsSchema = z.object({
 });
 
 const FileInfoSchema = z
-  .object({ filename: z.string().nullable(), bytes: z.number().int(), rows: z.number().int() })
+  .object({
+    filename: z.string().nullable(),
+    bytes: z.number().int(),
+    rows: z.number().int().openapi({ description: "Data rows in the file" }),
+    superseded: z.number().int().openapi({
+      description: "Rows replaced by a later line with the same key (the last line wins); not processed",
+    }),
+  })
   .nullable();
 
 export const RowErrorSchema = z
@@ -111,7 +118,13 @@ export const RowErrorList = z
 
 /** The form fields of an upload (the files are read as they stream in). */
 export const UploadFields = z.object({
-  source: z.string().trim().min(1, "is required").max(100),
+  source: z
+    .string()
+    .trim()
+    .min(1, "is required")
+    .max(100)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .refine((s) => !/[\u0000-\u001F\u007F]/.test(s), "must not contain control characters"),
   extractDate: isoDate,
   force: z
     .enum(["true", "false", "1", "0", "on"])

@@ -1,6 +1,5 @@
 import type { AuthUser } from "../../app-env";
-import type { CourtIds } from "../../auth/scope";
-import type { Config } from "../../config/env";
+import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import type { DbHandle } from "../../db/client";
 import type { DailyImportBatch } from "../../db/schema/daily-import-batches";
 import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
@@ -8,27 +7,21 @@ import { withTransaction } from "../../db/transaction";
 import type { JobDispatcher } from "../../jobs/types";
 import { AppError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import { BodyTooLargeError, MultipartError, multipartBoundary } from "../../lib/multipart";
-import { problemsOf } from "../../lib/validation";
+import type { RedisClients } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import {
   type BatchFilters,
   type BatchVisibility,
-  completeUploadBatch,
   countOwedRollups,
   findBatch,
-  findBatchByChecksum,
   hasStagedRows,
-  insertUploadBatch,
   listBatches,
   listRowErrors,
-  lockChecksum,
   type RowErrorKey,
   resetForRetry,
 } from "./imports.repo";
-import { UploadFields } from "./imports.schemas";
-import { withStagingTransaction } from "./imports.staging";
-import { readUpload, uploadChecksum } from "./imports.upload";
+import { currentUserScope } from "./imports.scope";
+import { createUploader, type UploaderConfig, type UploadRequest } from "./imports.uploader";
 
 /** Admins and analysts see every batch; a court administrator sees the batches they uploaded. */
 export function visibilityOf(user: Pick<AuthUser, "id" | "role">): BatchVisibility {
@@ -38,7 +31,9 @@ export function visibilityOf(user: Pick<AuthUser, "id" | "role">): BatchVisibili
 export function toBatchJson(b: DailyImportBatch) {
   const file = (f: "cases" | "activities") => {
     const info = b.files[f];
-    return info ? { filename: info.filename, bytes: info.bytes, rows: info.rows } : null;
+    return info
+      ? { filename: info.filename, bytes: info.bytes, rows: info.rows, superseded: info.superseded ?? 0 }
+      : null;
   };
   return {
     id: b.id,
@@ -65,29 +60,16 @@ export function toBatchJson(b: DailyImportBatch) {
   };
 }
 
-/** Thrown inside the upload transaction to roll the staged rows back and answer with the earlier batch. */
-class DuplicateUpload extends Error {
-  constructor(readonly batch: DailyImportBatch) {
-    super("duplicate upload");
-  }
-}
-
-export interface UploadRequest {
-  body: ReadableStream<Uint8Array> | null;
-  contentType: string | undefined;
-  contentLength: string | undefined;
-  /** `force` may also come in the query string. */
-  forceQuery: string | undefined;
-}
-
 export function createImportsService(deps: {
   db: DbHandle;
-  config: Pick<Config, "IMPORT_MAX_BYTES">;
+  config: UploaderConfig;
   logger: Logger;
   jobs?: JobDispatcher;
+  redis?: RedisClients | null;
 }) {
-  const { db: handle, config, logger } = deps;
+  const { db: handle, logger } = deps;
   const db = handle.db;
+  const uploader = createUploader({ ...deps, visibility: visibilityOf });
 
   async function enqueue(batch: DailyImportBatch): Promise<void> {
     try {
@@ -106,8 +88,8 @@ export function createImportsService(deps: {
 
   return {
     /**
-     * Streams the upload into the staging table in one transaction and enqueues it. Returns the new
-     * batch, or (created: false) the earlier batch with the same files.
+     * Spools the upload to disk, stages it in one transaction and enqueues it (imports.uploader.ts).
+     * Returns the new batch, or (created: false) the earlier batch with the same files.
      */
     async upload(
       req: UploadRequest,
@@ -115,90 +97,9 @@ export function createImportsService(deps: {
       scope: CourtIds,
       ctx: AuditContext,
     ): Promise<{ created: boolean; batch: DailyImportBatch }> {
-      const boundary = multipartBoundary(req.contentType);
-      if (!boundary) {
-        throw new AppError(
-          "UNSUPPORTED_MEDIA_TYPE",
-          "Send the files as multipart/form-data (fields cases and/or activities)",
-        );
-      }
-      const max = config.IMPORT_MAX_BYTES;
-      if (req.contentLength !== undefined && Number(req.contentLength) > max) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `The upload exceeds ${max} bytes (IMPORT_MAX_BYTES)`);
-      }
-      if (!req.body) throw AppError.validation([{ path: "body", message: "the request has no body" }]);
-      const body = req.body;
-      let batch: DailyImportBatch;
-      try {
-        batch = await withStagingTransaction(handle, async (tx) => {
-          const id = await insertUploadBatch(tx.db, { createdBy: user.id, scopeCourtIds: scope });
-          const content = await readUpload(body, boundary, {
-            maxBytes: max,
-            stage: (file) => tx.openFile(id, IMPORT_FILE_CODES[file]),
-          });
-          const problems = [...content.problems];
-          const fields = UploadFields.safeParse({
-            ...content.fields,
-            force: content.fields.force ?? req.forceQuery,
-          });
-          if (!fields.success) problems.push(...problemsOf(fields.error, "body"));
-          if (!content.files.cases && !content.files.activities && problems.length === 0) {
-            problems.push({ path: "body", message: "send a cases file, an activities file, or both" });
-          }
-          if (problems.length > 0 || !fields.success) {
-            throw AppError.validation(
-              problems,
-              `The upload was not accepted: ${problems.map((p) => `${p.path.replace(/^body\.?/, "") || "body"}: ${p.message}`).join("; ")}`,
-            );
-          }
-          const checksum = uploadChecksum(content.files);
-          await lockChecksum(tx.db, checksum);
-          if (!fields.data.force) {
-            const earlier = await findBatchByChecksum(tx.db, checksum, visibilityOf(user), id);
-            if (earlier) throw new DuplicateUpload(earlier);
-          }
-          const created = await completeUploadBatch(tx.db, id, {
-            source: fields.data.source,
-            extractDate: fields.data.extractDate,
-            checksum,
-            files: content.files,
-          });
-          await insertAudit(tx.db, {
-            ...ctx,
-            action: "import.uploaded",
-            entity: "import",
-            entityId: id,
-            changes: {
-              source: created.source,
-              extractDate: created.extractDate,
-              files: content.files,
-              force: fields.data.force,
-            },
-          });
-          return created;
-        });
-      } catch (err) {
-        if (err instanceof DuplicateUpload) return { created: false, batch: err.batch };
-        if (err instanceof BodyTooLargeError) {
-          throw new AppError(
-            "PAYLOAD_TOO_LARGE",
-            `The upload exceeds ${max} bytes (IMPORT_MAX_BYTES)`,
-            undefined,
-            {
-              cause: err,
-            },
-          );
-        }
-        if (err instanceof MultipartError) {
-          throw AppError.validation(
-            [{ path: "body", message: err.message }],
-            `Malformed multipart body: ${err.message}`,
-          );
-        }
-        throw err;
-      }
-      await enqueue(batch);
-      return { created: true, batch };
+      const result = await uploader.upload(req, user, scope, ctx);
+      if (result.created) await enqueue(result.batch);
+      return result;
     },
 
     async list(filters: Omit<BatchFilters, "beforeId"> & { cursor?: { id: number } }, user: AuthUser) {
@@ -231,7 +132,12 @@ export function createImportsService(deps: {
       }
     },
 
-    async retry(id: number, user: AuthUser, ctx: AuditContext): Promise<DailyImportBatch> {
+    /**
+     * A new processing run. Its scope is decided now: the retrying user's scope today, narrowed by the
+     * uploader's today (processing narrows it again by the uploader's scope when the run starts), so a
+     * court moved out of a court administrator's subtree since the upload is out of this run's reach.
+     */
+    async retry(id: number, user: AuthUser, scope: CourtIds, ctx: AuditContext): Promise<DailyImportBatch> {
       const batch = await withTransaction(db, async (txn) => {
         const tx = txn as unknown as typeof db;
         const current = await findBatch(tx, id, visibilityOf(user));
@@ -248,13 +154,16 @@ export function createImportsService(deps: {
             "The uploaded rows of this import were removed by retention; upload the files again",
           );
         }
-        const reset = await resetForRetry(tx, current);
+        const uploader =
+          current.createdBy === null ? undefined : await currentUserScope(tx, current.createdBy);
+        const runScope = intersectCourtIds(scope, uploader === undefined ? current.scopeCourtIds : uploader);
+        const reset = await resetForRetry(tx, current, runScope);
         await insertAudit(tx, {
           ...ctx,
           action: "import.retried",
           entity: "import",
           entityId: id,
-          changes: { previousStatus: current.status, run: reset.run },
+          changes: { previousStatus: current.status, run: reset.run, scopeCourtIds: runScope },
         });
         return reset;
       });

@@ -1,105 +1,118 @@
 import { once } from "node:events";
+import { createReadStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import type { Database, DbHandle } from "../../db/client";
 import * as schema from "../../db/schema";
-import { importStagedRows } from "../../db/schema/import-staged-rows";
+import { IMPORT_FILE_CODES, importStagedRows } from "../../db/schema/import-staged-rows";
+import { keepRow, parseCopyLine, type SpooledFile, spoolLines } from "./imports.spool";
 
-// Writing an upload's rows into import_staged_rows inside the upload's transaction: COPY on
-// PostgreSQL (about twice as fast as multi-row INSERT, and streamed), batched INSERTs on PGlite,
-// which has no COPY FROM STDIN. Nothing is visible to other sessions until the upload commits.
+// Moving a spooled upload (imports.spool.ts) into import_staged_rows inside the upload's transaction:
+// COPY on PostgreSQL (about twice as fast as multi-row INSERT), batched INSERTs on PGlite, which has
+// no COPY FROM STDIN. The client is no longer involved: the data comes from local disk. Nothing is
+// visible to other sessions until the upload commits.
 
 export type StagedData = (string | null)[] | string;
 
+/** Where the rows of one file go as the upload is read. */
 export interface FileStager {
-  /** Resolves when the row may be followed by the next (waits while the database catches up). */
+  /** Resolves when the row may be followed by the next (waits while the writes catch up). */
   add(line: number, data: StagedData): Promise<void> | undefined;
   close(): Promise<void>;
-  /** Abandons the file after a failure (the transaction is about to roll back). */
+  /** Abandons the file after a failure. */
   abort(): Promise<void>;
 }
 
 export interface StagingTransaction {
   /** Drizzle over the upload's transaction. */
   db: Database;
-  openFile(batchId: number, file: number): Promise<FileStager>;
+  /** Stages a spooled file's rows (superseded duplicates skipped); returns how many. */
+  load(file: SpooledFile): Promise<number>;
 }
 
-/** Bytes of COPY text gathered before one write to the socket. */
-const COPY_FLUSH_CHARS = 256 * 1024;
 const PGLITE_BATCH_ROWS = 1000;
 
-/** A COPY text-format line. JSON.stringify escapes every control character, so only `\` needs doubling. */
-function copyLine(batchId: number, file: number, line: number, data: StagedData): string {
-  return `${batchId}\t${file}\t${line}\t${JSON.stringify(data).replaceAll("\\", "\\\\")}\n`;
+async function write(writable: Writable, chunk: string | Buffer, failed: () => Error | null): Promise<void> {
+  const err = failed();
+  if (err) throw err;
+  if (!writable.write(chunk)) await once(writable, "drain");
 }
 
-function copyStager(writable: Writable, batchId: number, file: number): FileStager {
-  let pending: string[] = [];
-  let size = 0;
-  let failed: Error | null = null;
+/** COPY of one spooled file: the bytes as they are, or line by line when duplicates are skipped. */
+async function copyIn(writable: Writable, f: SpooledFile): Promise<number> {
+  let failure: Error | null = null;
   writable.on("error", (err) => {
-    failed = err;
+    failure = err;
   });
-  const flush = async () => {
-    if (failed) throw failed;
-    if (pending.length === 0) return;
-    const text = pending.join("");
-    pending = [];
-    size = 0;
-    if (!writable.write(text)) await once(writable, "drain");
-  };
-  return {
-    add(line, data) {
-      const text = copyLine(batchId, file, line, data);
-      pending.push(text);
-      size += text.length;
-      return size >= COPY_FLUSH_CHARS ? flush() : undefined;
-    },
-    async close() {
-      await flush();
-      const finished = once(writable, "finish");
-      writable.end();
-      await finished;
-      if (failed) throw failed;
-    },
-    async abort() {
-      // Ends the COPY with CopyFail, so the connection is usable for the ROLLBACK that follows.
-      if (writable.destroyed) return;
+  try {
+    let staged = 0;
+    if (!f.drop) {
+      for await (const chunk of createReadStream(f.path, { highWaterMark: 1024 * 1024 })) {
+        await write(writable, chunk as Buffer, () => failure);
+      }
+      staged = f.rows;
+    } else {
+      // Line by line over the bytes (one row a line: COPY text escapes newlines), dropping the
+      // superseded rows.
+      let row = 0;
+      let carry: Buffer = Buffer.alloc(0);
+      for await (const chunk of createReadStream(f.path, { highWaterMark: 1024 * 1024 })) {
+        const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+        const kept: Buffer[] = [];
+        let from = 0;
+        for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, from)) {
+          if (keepRow(f, row++)) {
+            kept.push(buf.subarray(from, nl + 1));
+            staged++;
+          }
+          from = nl + 1;
+        }
+        carry = buf.subarray(from);
+        if (kept.length) await write(writable, Buffer.concat(kept), () => failure);
+      }
+    }
+    const finished = once(writable, "finish");
+    writable.end();
+    await finished;
+    if (failure) throw failure;
+    return staged;
+  } catch (err) {
+    // Ends the COPY with CopyFail, so the connection is usable for the ROLLBACK that follows.
+    if (!writable.destroyed) {
       const closed = once(writable, "close").catch(() => {});
-      writable.destroy(new Error("upload aborted"));
+      writable.destroy(err instanceof Error ? err : new Error("upload aborted"));
       await Promise.race([closed, Bun.sleep(1000)]);
-    },
-  };
+    }
+    throw err;
+  }
 }
 
-function insertStager(db: Database, batchId: number, file: number): FileStager {
+async function insertIn(db: Database, batchId: number, f: SpooledFile): Promise<number> {
   let rows: { batchId: number; file: number; line: number; data: StagedData }[] = [];
-  const flush = async () => {
-    if (rows.length === 0) return;
-    const batch = rows;
-    rows = [];
-    await db.insert(importStagedRows).values(batch);
-  };
-  return {
-    add(line, data) {
-      rows.push({ batchId, file, line, data });
-      return rows.length >= PGLITE_BATCH_ROWS ? flush() : undefined;
-    },
-    close: flush,
-    async abort() {
+  let staged = 0;
+  let i = 0;
+  for await (const text of spoolLines(f.path)) {
+    if (!keepRow(f, i++)) continue;
+    const { line, data } = parseCopyLine(text);
+    rows.push({ batchId, file: IMPORT_FILE_CODES[f.file], line, data });
+    staged++;
+    if (rows.length >= PGLITE_BATCH_ROWS) {
+      await db.insert(importStagedRows).values(rows);
       rows = [];
-    },
-  };
+    }
+  }
+  if (rows.length) await db.insert(importStagedRows).values(rows);
+  return staged;
 }
 
 /**
- * Runs the upload in one transaction: the batch row, its staged rows and the duplicate check commit
- * together or not at all (a rejected or interrupted upload leaves nothing behind).
+ * Runs the commit of an upload in one transaction: the batch row, its staged rows and the duplicate
+ * check commit together or not at all (a rejected upload leaves nothing behind).
  */
 export async function withStagingTransaction<T>(
   handle: DbHandle,
+  batchId: number,
   fn: (tx: StagingTransaction) => Promise<T>,
 ): Promise<T> {
   const raw = handle.sql;
@@ -112,10 +125,10 @@ export async function withStagingTransaction<T>(
       const db = drizzlePostgres({ client, schema }) as unknown as Database;
       return fn({
         db,
-        async openFile(batchId, file) {
+        async load(f) {
           const writable =
             await txSql`copy import_staged_rows (batch_id, file, line, data) from stdin`.writable();
-          return copyStager(writable, batchId, file);
+          return copyIn(writable, f);
         },
       });
     })) as T;
@@ -123,7 +136,7 @@ export async function withStagingTransaction<T>(
   return handle.db.transaction(async (tx) =>
     fn({
       db: tx as unknown as Database,
-      openFile: async (batchId, file) => insertStager(tx as unknown as Database, batchId, file),
+      load: (f) => insertIn(tx as unknown as Database, batchId, f),
     }),
   );
 }

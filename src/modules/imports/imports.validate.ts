@@ -10,6 +10,7 @@ import {
   OUTCOMES,
   type Outcome,
 } from "../../db/schema/enums";
+import { shown, type TextKind, textProblem } from "./imports.text";
 
 // Row validation of the daily import format (docs/imports.md): required fields, dates,
 // vocabularies, court and judge codes, the uploader's court scope, disposed_on not before filed_on.
@@ -69,17 +70,24 @@ export interface ActivityInput {
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MAX_KEY_CHARS = 200;
-const MAX_NOTES_CHARS = 10_000;
+/** Identifiers (codes, case numbers, source ids): also what a B-tree index entry holds with room to spare. */
+export const MAX_KEY_CHARS = 200;
+export const MAX_NOTES_CHARS = 10_000;
+/** Dates a court record can sensibly carry; anything else is a typo (0205, 20205) or a placeholder. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2099;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A real calendar date written YYYY-MM-DD (no Date object: this runs for every row). */
+/**
+ * A real calendar date written YYYY-MM-DD with ASCII digits only (`Number()` would accept signs and
+ * spaces: "2024-+1-05"), in MIN_YEAR..MAX_YEAR. No Date object: this runs for every row.
+ */
 export function isIsoDate(s: string): boolean {
-  if (s.length !== 10 || s[4] !== "-" || s[7] !== "-") return false;
+  if (!ISO_DATE.test(s)) return false;
   const y = Number(s.slice(0, 4));
   const m = Number(s.slice(5, 7));
   const d = Number(s.slice(8, 10));
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < 1) return false;
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
@@ -96,27 +104,45 @@ class RowCheck {
   readonly errors: FieldError[] = [];
   constructor(private readonly lookups: Lookups) {}
 
-  required(field: string, value: string | null | undefined, maxChars = MAX_KEY_CHARS): string | null {
-    if (value === null || value === undefined) {
-      this.errors.push({ field, message: `${field} is required` });
+  /**
+   * Every cell passes here first: text PostgreSQL could not store, or longer than the field may be,
+   * is the row's error for that field, and the cell counts as absent for the checks after it.
+   */
+  cell(field: string, value: string | null | undefined, kind: TextKind = "identifier"): string | null {
+    if (value === null || value === undefined) return null;
+    const problem = textProblem(value, kind);
+    if (problem) {
+      this.errors.push({ field, message: `${field} ${problem}` });
       return null;
     }
-    return this.length(field, value, maxChars);
-  }
-
-  length(field: string, value: string | null | undefined, maxChars: number): string | null {
-    if (value === null || value === undefined) return null;
-    if (value.length > maxChars) {
-      this.errors.push({ field, message: `${field} is longer than ${maxChars} characters` });
+    const max = kind === "notes" ? MAX_NOTES_CHARS : MAX_KEY_CHARS;
+    if (value.length > max) {
+      this.errors.push({ field, message: `${field} is longer than ${max} characters` });
       return null;
     }
     return value;
   }
 
+  /** A required cell: absent is an error (a cell refused by `cell` already has one). */
+  required(field: string, value: string | null | undefined): string | null {
+    if (value === null || value === undefined) {
+      this.errors.push({ field, message: `${field} is required` });
+      return null;
+    }
+    return this.cell(field, value);
+  }
+
   date(field: string, value: string | null): string | null {
     if (value === null) return null;
     if (!isIsoDate(value)) {
-      this.errors.push({ field, message: `"${value}" is not a date YYYY-MM-DD` });
+      const year = ISO_DATE.test(value) ? Number(value.slice(0, 4)) : null;
+      const outside = year !== null && (year < MIN_YEAR || year > MAX_YEAR);
+      this.errors.push({
+        field,
+        message: outside
+          ? `${shown(value)} is outside the years ${MIN_YEAR}-${MAX_YEAR}`
+          : `${shown(value)} is not a date YYYY-MM-DD`,
+      });
       return null;
     }
     return value;
@@ -127,31 +153,33 @@ class RowCheck {
     if (!allowed.has(value)) {
       this.errors.push({
         field,
-        message: `unknown ${what} "${value}" (expected ${[...allowed].join(", ")})`,
+        message: `unknown ${what} ${shown(value)} (expected ${[...allowed].join(", ")})`,
       });
       return null;
     }
     return value as T;
   }
 
+  /**
+   * A court outside the uploader's scope is answered exactly as one that does not exist: the row
+   * error must not tell a court administrator which codes other districts use.
+   */
   court(value: string | null): number | null {
     if (value === null) return null;
     const id = this.lookups.courts.get(value);
-    if (id === undefined) {
-      this.errors.push({ field: "court_code", message: `unknown court code "${value}"` });
-      return null;
-    }
-    if (this.lookups.scope && !this.lookups.scope.has(id)) {
-      this.errors.push({ field: "court_code", message: `court ${value} is outside your court scope` });
+    if (id === undefined || (this.lookups.scope && !this.lookups.scope.has(id))) {
+      this.errors.push({ field: "court_code", message: `unknown court code ${shown(value)}` });
       return null;
     }
     return id;
   }
 
+  /** `lookups.judges` holds only the judges the uploader's scope can see; the others are unknown. */
   judge(value: string | null): number | null {
     if (value === null) return null;
     const id = this.lookups.judges.get(value);
-    if (id === undefined) this.errors.push({ field: "judge_code", message: `unknown judge code "${value}"` });
+    if (id === undefined)
+      this.errors.push({ field: "judge_code", message: `unknown judge code ${shown(value)}` });
     return id ?? null;
   }
 }
@@ -180,12 +208,12 @@ export function validateCase(row: (string | null)[], lookups: Lookups): Validate
   );
   const filedOn = check.date("filed_on", check.required("filed_on", filedOnRaw));
   const status = check.vocab<CaseStatus>("status", check.required("status", statusRaw), STATUS_SET, "status");
-  const statusOn = check.date("status_on", statusOnRaw ?? null);
-  const judgeId = check.judge(judgeCode ?? null);
-  const disposedOn = check.date("disposed_on", disposedOnRaw ?? null);
+  const statusOn = check.date("status_on", check.cell("status_on", statusOnRaw));
+  const judgeId = check.judge(check.cell("judge_code", judgeCode));
+  const disposedOn = check.date("disposed_on", check.cell("disposed_on", disposedOnRaw));
   const disposition = check.vocab<Disposition>(
     "disposition",
-    dispositionRaw ?? null,
+    check.cell("disposition", dispositionRaw),
     DISPOSITION_SET,
     "disposition",
   );
@@ -227,9 +255,9 @@ export function validateActivity(row: (string | null)[], lookups: Lookups): Vali
     "activity type",
   );
   const occurredOn = check.date("occurred_on", check.required("occurred_on", occurredOnRaw));
-  const outcome = check.vocab<Outcome>("outcome", outcomeRaw ?? null, OUTCOME_SET, "outcome");
-  const judgeId = check.judge(judgeCode ?? null);
-  const notes = check.length("notes", notesRaw ?? null, MAX_NOTES_CHARS);
+  const outcome = check.vocab<Outcome>("outcome", check.cell("outcome", outcomeRaw), OUTCOME_SET, "outcome");
+  const judgeId = check.judge(check.cell("judge_code", judgeCode));
+  const notes = check.cell("notes", notesRaw, "notes");
   if (check.errors.length > 0) return { ok: false, errors: check.errors };
   return {
     ok: true,
