@@ -168,7 +168,14 @@ export async function startApi(mode: Mode): Promise<RunningApi> {
   }
   const databaseUrl = e2eDatabaseUrl();
   await seedServices(databaseUrl, TEST_REDIS_URL);
-  const env = { ...common, NODE_ENV: "production", DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL };
+  const env = {
+    ...common,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    // Production guards metrics and the detailed report with a token; the dashboard then shows the quick health.
+    METRICS_TOKEN: "e2e-metrics-token-e2e-metrics-token",
+  };
   const api = spawn("src/index.ts", childEnv(env));
   const worker = spawn(
     "workers/index.ts",

@@ -137,7 +137,9 @@ describePgRedis("rows PostgreSQL refuses; failed batches; what the worker logs",
     const check = toAppError(
       Object.assign(new Error("violates check constraint"), { code: "23514", constraint_name: "x_ck" }),
     )!;
+    // The one details shape, naming the body, never the constraint.
     expect(envelope(check, "r").error).toEqual({
+      details: [{ path: "body", message: "breaks a rule of the data model" }],
       code: "VALIDATION_FAILED",
       message: "A value breaks a rule of the data model",
       requestId: "r",
