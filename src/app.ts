@@ -1,9 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { every } from "hono/combine";
 import { pinoLogger } from "hono-pino";
 import type { AppEnv } from "./app-env";
 import { createAuthService } from "./auth/auth.service";
+import { authenticate, requireRole } from "./auth/middleware";
 import { mountDataRoutes } from "./data-routes";
 import type { AppDeps } from "./deps";
 import { allowedMethodsOf } from "./lib/allowed-methods";
@@ -85,10 +87,15 @@ export function createApp(deps: AppDeps) {
   // After the limit: a JSON body is read whole here, as UTF-8 or refused (400 naming the body).
   app.use("*", strictJsonBody);
 
-  app.route("/api/system", systemRoutes(deps, { responseTimes: http.responseTimes }));
-
   // One auth service for every router: token checks, sessions, scope resolution, rate limits.
   const auth = createAuthService({ ...deps, db: deps.db.db });
+  app.route(
+    "/api/system",
+    systemRoutes(deps, {
+      responseTimes: http.responseTimes,
+      adminGuard: every(authenticate(auth), requireRole("admin")),
+    }),
+  );
   app.route("/api/auth", authRoutes(deps, auth));
   app.route("/api/users", usersRoutes(deps, auth));
   app.route("/api/audit", auditRoutes(deps, auth));

@@ -6,8 +6,10 @@ import type { RunningServer } from "../../src/server";
 import { startServer } from "../../src/server";
 import { createWorkerHttpApp, startWorkerHttp } from "../../workers/http";
 import { createTestApp, type TestApp } from "../helpers/app";
-import { testConfig } from "../helpers/db";
+import { resetDb, testConfig } from "../helpers/db";
+import { makeCourt, makeUser } from "../helpers/factories";
 import { describePg, describePgRedis } from "../helpers/guards";
+import { bearer, login } from "../helpers/http";
 import { listeningAddresses } from "../helpers/process";
 import { TEST_DATABASE_URL } from "../helpers/services";
 
@@ -46,7 +48,8 @@ describePgRedis("production: metrics and the detailed report need METRICS_TOKEN 
     for (const path of OPERATOR) {
       const none = await t.app.request(path);
       expect([path, none.status]).toEqual([path, 401]);
-      expect(none.headers.get("www-authenticate")).toBe('Bearer realm="courtflow-metrics"');
+      // The detailed report also takes an admin's access token, so its challenge is the API's.
+      expect(none.headers.get("www-authenticate")).toStartWith("Bearer realm=");
       const body = await none.text();
       for (const secret of internals()) expect([path, body.includes(secret)]).toEqual([path, false]);
       const wrong = await t.app.request(path, { headers: { authorization: `Bearer ${TOKEN}-` } });
@@ -54,6 +57,23 @@ describePgRedis("production: metrics and the detailed report need METRICS_TOKEN 
       const right = await t.app.request(path, { headers: auth });
       expect([path, right.status]).toEqual([path, 200]);
     }
+  });
+
+  test("the detailed report also admits a signed-in admin (the dashboard's operators page); metrics do not", async () => {
+    await resetDb(t.deps.db.db);
+    const court = await makeCourt(t.deps.db.db, { code: "OPS", name: "Ops", level: "trial" });
+    await makeUser(t.deps.db.db, { email: "ops-admin@x.org", role: "admin" });
+    await makeUser(t.deps.db.db, { email: "ops-viewer@x.org", role: "viewer", courtId: court.id });
+    const admin = (await login(t, "ops-admin@x.org")).accessToken;
+    const viewer = (await login(t, "ops-viewer@x.org")).accessToken;
+    const asAdmin = await t.app.request("/api/system/health/detailed", { headers: bearer(admin) });
+    expect(asAdmin.status).toBe(200);
+    expect(((await asAdmin.json()) as { checks: object }).checks).toBeObject();
+    const asViewer = await t.app.request("/api/system/health/detailed", { headers: bearer(viewer) });
+    expect(asViewer.status).toBe(403);
+    expect(((await asViewer.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+    const metrics = await t.app.request("/api/system/metrics", { headers: bearer(admin) });
+    expect(metrics.status).toBe(401);
   });
 
   test("the open probes answer 200 with status and uptime only: no host, database, pool or Redis facts", async () => {

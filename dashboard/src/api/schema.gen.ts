@@ -700,7 +700,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every check with its figures, and the running version (METRICS_TOKEN when set) */
+        /** Every check with its figures, and the running version (METRICS_TOKEN when set, or an admin's access token) */
         get: operations["getHealthDetailed"];
         put?: never;
         post?: never;
@@ -3649,7 +3649,7 @@ export interface operations {
                     "application/json": components["schemas"]["DetailedHealth"];
                 };
             };
-            /** @description METRICS_TOKEN is set and the request does not carry it */
+            /** @description METRICS_TOKEN is set and the request carries neither it nor a valid access token */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3660,6 +3660,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description An access token of a user who is not an admin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["Error429"];
             /** @description down */
             503: {
                 headers: {

@@ -16,13 +16,13 @@ export async function getHealth(): Promise<S["Health"]> {
 }
 
 /**
- * GET /api/system/health/detailed: every check. It is guarded by METRICS_TOKEN (an operator's
- * secret, not a user role), so a signed-in admin sees it only where no token is configured; null then.
+ * GET /api/system/health/detailed: every check. It takes the metrics token or an admin's access token
+ * (the dashboard sends the latter); null if it is refused all the same.
  */
 export async function getHealthDetailed(): Promise<S["DetailedHealth"] | null> {
   const r = await api.GET("/api/system/health/detailed");
   if (r.data) return r.data;
-  if (r.response.status === 401) return null;
+  if (r.response.status === 401 || r.response.status === 403) return null;
   if (r.response.status === 503 && r.error && "checks" in r.error) return r.error;
   throw apiErrorOf(r.response, r.error);
 }

@@ -82,6 +82,9 @@ const DetailedHealthSchema = z
   .openapi("DetailedHealth");
 
 const metricsSecurity: { [scheme: string]: string[] }[] = [{ metricsToken: [] }, {}];
+/** The detailed report also admits a signed-in admin's access token (the dashboard's operators page). */
+const detailedSecurity: { [scheme: string]: string[] }[] = [{ metricsToken: [] }, { bearerAuth: [] }, {}];
+
 const unauthorizedMetrics = {
   description: "METRICS_TOKEN is set and the request does not carry it",
   content: { "application/json": { schema: ErrorSchema } },
@@ -150,15 +153,23 @@ export function registerSystemDocs(registry: OpenAPIHono["openAPIRegistry"], bas
     path: `${base}/health/detailed`,
     operationId: "getHealthDetailed",
     tags: ["system"],
-    security: metricsSecurity,
-    summary: "Every check with its figures, and the running version (METRICS_TOKEN when set)",
+    security: detailedSecurity,
+    summary:
+      "Every check with its figures, and the running version (METRICS_TOKEN when set, or an admin's access token)",
     responses: {
       200: {
         description: "ok or degraded",
         headers: noStore,
         content: { "application/json": { schema: DetailedHealthSchema } },
       },
-      401: unauthorizedMetrics,
+      401: {
+        ...unauthorizedMetrics,
+        description: "METRICS_TOKEN is set and the request carries neither it nor a valid access token",
+      },
+      403: {
+        description: "An access token of a user who is not an admin",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
       503: {
         description: "down",
         headers: noStore,

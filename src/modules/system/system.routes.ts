@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { some } from "hono/combine";
 import { bindDbMetrics } from "../../db/metrics";
 import type { AppDeps } from "../../deps";
 import { jobMetricsFor, type MonitoredQueue } from "../../jobs/metrics";
@@ -26,7 +27,17 @@ export type SystemDeps = Pick<AppDeps, "config" | "db" | "metrics" | "lifecycle"
 
 const noStore = (c: Context) => c.header("Cache-Control", "no-store");
 
-export function systemRoutes(deps: SystemDeps, opts: { responseTimes?: ResponseTimeWindow } = {}) {
+export interface SystemRouteOptions {
+  responseTimes?: ResponseTimeWindow;
+  /**
+   * Admits a signed-in admin (bearer access token) to the detailed report as well as the metrics
+   * token: the reference dashboard's operators page shows it without handing the scrape secret to a
+   * browser. Metrics themselves stay behind the token only.
+   */
+  adminGuard?: MiddlewareHandler;
+}
+
+export function systemRoutes(deps: SystemDeps, opts: SystemRouteOptions = {}) {
   const jobs = jobMetricsFor(deps.metrics);
   jobs.registerQueues(deps.queues ?? []);
   bindDbMetrics(deps.metrics, deps.db);
@@ -38,6 +49,8 @@ export function systemRoutes(deps: SystemDeps, opts: { responseTimes?: ResponseT
   if (deps.sessions) registerSessionMetrics(deps.metrics, deps.sessions);
 
   const guard = requireMetricsToken(deps.config.METRICS_TOKEN);
+  // Tried in order; the first that admits the request wins, else the last refusal is the answer.
+  const detailedGuard = opts.adminGuard ? some(guard, opts.adminGuard) : guard;
   const router = createRouter();
 
   router.get("/health", async (c) => {
@@ -67,7 +80,7 @@ export function systemRoutes(deps: SystemDeps, opts: { responseTimes?: ResponseT
     return r.ready ? c.json({ status: "ready" }) : c.json({ status: "not_ready", reason: r.reason }, 503);
   });
 
-  router.get("/health/detailed", guard, async (c) => {
+  router.get("/health/detailed", detailedGuard, async (c) => {
     const report = await health.detailed();
     const status = deps.lifecycle.draining ? "down" : report.status;
     noStore(c);
