@@ -74,6 +74,9 @@ async function focusTop(page: Page): Promise<void> {
  * margin) and marks every element that received focus (data-e2e-focus); returns how many did.
  */
 export async function tabThrough(page: Page): Promise<number> {
+  // Count the controls only once every list and chart has loaded (they mark themselves aria-busy while
+  // loading): a list that renders after the count would be missed, not unreachable.
+  await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
   await focusTop(page);
   const presses = await page.evaluate((selector) => {
     for (const el of document.querySelectorAll<HTMLElement>("[data-e2e-focus]")) delete el.dataset.e2eFocus;

@@ -319,7 +319,7 @@ function RecentBatches({ current }: { current: number | null }) {
     String(current),
   );
   return (
-    <section class="card" aria-labelledby="recent-title">
+    <section class="card" aria-labelledby="recent-title" aria-busy={state.status === "loading"}>
       <header class="card-head">
         <h2 id="recent-title">Recent batches</h2>
       </header>
