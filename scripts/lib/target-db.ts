@@ -2,6 +2,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Config } from "../../src/config/env";
 import { createDb, createPgliteDb, type Database, type DbHandle, describeUrl } from "../../src/db/client";
+import { DatabaseLockedError } from "../../src/db/pglite-lock";
 import { CliError } from "./cli";
 import { type ServerVersion, serverVersionOf } from "./pg-tools";
 import type { Target } from "./target";
@@ -31,6 +32,16 @@ function missingUrl(target: Target): CliError {
   );
 }
 
+/** A directory another process has open: its one-line message, not a stack (see pglite-lock.ts). */
+async function openingPglite<T>(open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
 /** Fails with "cannot reach …" naming the host rather than a driver stack. */
 async function reachable(label: string, probe: () => Promise<unknown>): Promise<void> {
   try {
@@ -44,7 +55,7 @@ export async function openTargetDb(target: Target, config: Config): Promise<Targ
   const url = config.migrationDatabaseUrl;
   if (!url) {
     if (target !== "dev") throw missingUrl(target);
-    const handle = await createPgliteDb(config.PGLITE_DIR);
+    const handle = await openingPglite(() => createPgliteDb(config.PGLITE_DIR));
     return {
       kind: "pglite",
       db: handle.db,
@@ -84,13 +95,15 @@ export async function openTargetHandle(target: Target, config: Config): Promise<
   if (!url && target !== "dev") throw missingUrl(target);
   // No per-statement timeout: the API's guard against runaway requests would cut a bulk load or a
   // full rollup rebuild half-way.
-  const handle = await createDb({
-    ...config,
-    DATABASE_URL: url,
-    DATABASE_REPLICA_URLS: [],
-    DATABASE_POOL_MAX: 2,
-    DATABASE_QUERY_TIMEOUT_MS: 0,
-  });
+  const handle = await openingPglite(() =>
+    createDb({
+      ...config,
+      DATABASE_URL: url,
+      DATABASE_REPLICA_URLS: [],
+      DATABASE_POOL_MAX: 2,
+      DATABASE_QUERY_TIMEOUT_MS: 0,
+    }),
+  );
   await reachable(handle.target, () => handle.ping());
   return handle;
 }

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -9,6 +10,7 @@ import postgres from "postgres";
 import type { Config } from "../config/env";
 import type { Logger } from "../lib/logger";
 import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
+import { lockPgliteDir } from "./pglite-lock";
 import { prepareParameterised } from "./prepare";
 import * as schema from "./schema";
 
@@ -133,10 +135,26 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
   return createPgliteDb(opts.PGLITE_DIR);
 }
 
-/** PGlite in a directory (or in memory with "memory://"). One process per directory, never two. */
+/** True when the directory holds a database already (PostgreSQL's PG_VERSION file). */
+export function pgliteExists(dir: string): boolean {
+  return !dir.startsWith("memory://") && existsSync(join(dir, "PG_VERSION"));
+}
+
+/**
+ * PGlite in a directory (or in memory with "memory://"). One process per directory, never two: the
+ * directory's lock is taken first, and a second opener fails with DatabaseLockedError (pglite-lock.ts).
+ */
 export async function createPgliteDb(dir: string): Promise<DbHandle> {
-  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const inMemory = dir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const lock = inMemory ? null : lockPgliteDir(dir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const stats = new DbStats(1);
   const db = drizzlePglite({ client: instrumentPglite(client, stats), schema }) as unknown as Database;
   return {
@@ -150,7 +168,11 @@ export async function createPgliteDb(dir: string): Promise<DbHandle> {
       await db.execute(sql`select 1`);
     },
     async close() {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
