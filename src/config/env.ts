@@ -140,11 +140,32 @@ export class EnvError extends Error {
   }
 }
 
+/**
+ * The environment without its empty values: `FOO=` (or `FOO=   # comment`, as in .env.example) in a
+ * .env file means unset, like a missing line, everywhere the environment is read.
+ */
+export function withoutEmptyValues(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ""),
+  );
+}
+
+/**
+ * drizzle-kit's database (drizzle.config.ts, which runs outside the app): the migration URL
+ * (DIRECT_DATABASE_URL, else DATABASE_URL) exactly as the app and the scripts pick it, else the
+ * embedded PGlite directory.
+ */
+export function drizzleKitDatabase(
+  source: Record<string, string | undefined> = process.env,
+): { url: string } | { pgliteDir: string } {
+  const env = withoutEmptyValues(source);
+  const url = env.DIRECT_DATABASE_URL ?? env.DATABASE_URL;
+  return url ? { url } : { pgliteDir: env.PGLITE_DIR ?? envSchema.shape.PGLITE_DIR.parse(undefined) };
+}
+
 /** Parses an environment; throws EnvError naming every bad field. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  // Empty strings mean "unset" so that `FOO=` in a .env file behaves like a missing line.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = envSchema.safeParse(withoutEmptyValues(source));
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
