@@ -1,9 +1,9 @@
 import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
-import { connectWithRetry, createDb } from "./db/client";
+import { connectWithRetry, createDb, pgliteExists } from "./db/client";
 import { applyMigrations, migratePostgres } from "./db/migrate";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
-import { type AppDeps, createLifecycle } from "./deps";
+import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
 import type { Logger } from "./lib/logger";
 import { createMetricsRegistry } from "./lib/metrics";
@@ -16,19 +16,35 @@ import { buildRedisDeps } from "./redis/build";
 export async function buildDeps(
   config: Config,
   logger: Logger,
+  opts: {
+    /** The process's lifecycle, when it was created before (the listener that answers while starting). */
+    lifecycle?: Lifecycle;
+    /** Start-up progress, for the health endpoints of that listener. */
+    onPhase?: (phase: string) => void;
+  } = {},
 ): Promise<AppDeps & { close(): Promise<void> }> {
   for (const w of config.warnings) logger.warn(w);
+  const phase = opts.onPhase ?? (() => {});
+  phase(
+    !config.embeddedDatabase
+      ? "connecting to PostgreSQL"
+      : pgliteExists(config.PGLITE_DIR)
+        ? "opening the embedded database"
+        : "creating the embedded database (first start)",
+  );
   const db = await createDb(config);
   let seeding: BackgroundSeed | null = null;
   try {
     await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
     if (db.kind === "pglite") {
       // Embedded mode is one process by construction, so migrating on start is safe and expected.
+      phase("migrating the embedded database");
       const result = await applyMigrations(db.db);
       if (result.applied.length) logger.info({ applied: result.applied }, "embedded database migrated");
       // First start: demo data, in the background so the API listens meanwhile (see seed/embedded.ts).
       seeding = seedEmbeddedInBackground(db, logger);
     } else if (config.NODE_ENV === "development" && config.migrationDatabaseUrl) {
+      phase("migrating the database");
       // Developers get a migrated database on start; production migrates through scripts/migrate.ts.
       const result = await migratePostgres(config.migrationDatabaseUrl);
       if (result.applied.length) logger.info({ applied: result.applied }, "database migrated");
@@ -37,7 +53,7 @@ export async function buildDeps(
     await db.close().catch(() => {});
     throw err;
   }
-  const lifecycle = createLifecycle();
+  const lifecycle = opts.lifecycle ?? createLifecycle();
   const metrics = createMetricsRegistry({ process: "api" });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
   const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);

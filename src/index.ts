@@ -1,28 +1,53 @@
-import { createApp } from "./app";
-import { buildDeps } from "./bootstrap";
 import { loadConfigOrExit } from "./config/env";
-import { DatabaseUnreachableError } from "./db/client";
+import { createLifecycle } from "./deps";
 import { loggerFromConfig } from "./lib/logger";
-import { exitOnSignals, startServer } from "./server";
+import { exitOnSignals, listenWhileStarting, startServer } from "./server";
+
+// Only light modules are imported above: the port is bound and /api/system/health/live answers before
+// the app's modules load and the database opens (see listenWhileStarting).
 
 const config = loadConfigOrExit();
 const logger = loggerFromConfig(config);
+const lifecycle = createLifecycle();
+const starting = listenWhileStarting(config, lifecycle);
+logger.info({ port: starting.server.port }, "courtflow api starting: answering health meanwhile");
+
+// A signal while starting: services mode has written nothing yet and exits at once; embedded mode
+// stops once PGlite is open and migrated, since killing it half-way through initdb or a migration
+// could leave a directory that no longer opens. A second Ctrl-C does not wait.
+let stopSignal: NodeJS.Signals | null = null;
+function onSignalWhileStarting(signal: NodeJS.Signals): void {
+  if (!config.embeddedDatabase || stopSignal) process.exit(stopSignal ? 1 : 0);
+  stopSignal = signal;
+  logger.info({ signal }, "stopping as soon as the embedded database is open (again to stop at once)");
+}
+process.on("SIGTERM", onSignalWhileStarting);
+process.on("SIGINT", onSignalWhileStarting);
+
+/** One plain line for the failures a user can fix (no stack): unreachable or locked database. */
+const PLAIN_FAILURES = new Set(["DatabaseUnreachableError", "DatabaseLockedError"]);
 
 try {
-  const deps = await buildDeps(config, logger);
+  const [{ buildDeps }, { createApp }] = await Promise.all([import("./bootstrap"), import("./app")]);
+  const deps = await buildDeps(config, logger, { lifecycle, onPhase: starting.phase });
   const app = createApp(deps);
-  const running = startServer(app, deps);
+  const running = startServer(app, deps, { server: starting.server });
+  process.off("SIGTERM", onSignalWhileStarting);
+  process.off("SIGINT", onSignalWhileStarting);
   exitOnSignals(running, logger);
   logger.info(
     {
       mode: deps.db.kind === "pglite" ? "embedded" : "services",
       database: deps.db.target,
       cache: deps.redis ? "redis" : "in-process",
+      startMs: Date.now() - lifecycle.startedAt.getTime(),
     },
     "courtflow api ready",
   );
+  if (stopSignal) process.kill(process.pid, stopSignal);
 } catch (err) {
-  if (err instanceof DatabaseUnreachableError) {
+  starting.stop();
+  if (err instanceof Error && PLAIN_FAILURES.has(err.name)) {
     process.stderr.write(`courtflow: ${err.message}\n`);
   } else {
     logger.fatal({ err }, "start-up failed");

@@ -138,7 +138,7 @@ describe("embedded mode: the real API process on PGlite processes an upload", ()
     });
     const base = `http://127.0.0.1:${port}`;
     try {
-      await waitForHttp(`${base}/api/system/health`, 20_000);
+      await waitForHttp(`${base}/api/system/health`, 120_000, { proc, ok: (r) => r.status === 200 });
       // The demo seed (users and courts) runs in the background on first start.
       let token = "";
       const deadline = Date.now() + 60_000;
