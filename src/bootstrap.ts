@@ -39,7 +39,10 @@ export async function buildDeps(
     if (db.kind === "pglite") {
       // Embedded mode is one process by construction, so migrating on start is safe and expected.
       phase("migrating the embedded database");
-      const result = await applyMigrations(db.db);
+      const pglite = db.pglite;
+      const result = await applyMigrations(db.db, {
+        execMany: pglite ? (text) => pglite.exec(text) : undefined,
+      });
       if (result.applied.length) logger.info({ applied: result.applied }, "embedded database migrated");
       // First start: demo data, in the background so the API listens meanwhile (see seed/embedded.ts).
       seeding = seedEmbeddedInBackground(db, logger);
