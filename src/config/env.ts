@@ -182,6 +182,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length) throw new EnvError(problems);
 
   const warnings: string[] = [];
+  if (env.NODE_ENV === "production" && env.ALLOWED_ORIGINS.length === 0)
+    warnings.push("ALLOWED_ORIGINS is empty: no browser origin may call this API (CORS)");
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
