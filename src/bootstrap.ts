@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb, pgliteExists } from "./db/client";
@@ -8,6 +9,9 @@ import { createJobDispatcher } from "./jobs/dispatcher";
 import type { Logger } from "./lib/logger";
 import { createMetricsRegistry } from "./lib/metrics";
 import { buildRedisDeps } from "./redis/build";
+
+/** The in-process sessions of development without Redis, in DATA_DIR. */
+export const SESSION_FILE = "sessions.json";
 
 /**
  * Builds the API's dependencies: connects (with retry), migrates the embedded database, and
@@ -59,7 +63,10 @@ export async function buildDeps(
   const lifecycle = opts.lifecycle ?? createLifecycle();
   const metrics = createMetricsRegistry({ process: "api" });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
-  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {
+    // Development without Redis: logins survive a restart (with the secret kept in DATA_DIR too).
+    sessionFile: config.NODE_ENV === "development" ? join(config.DATA_DIR, SESSION_FILE) : undefined,
+  });
   // BullMQ producers, or (embedded mode) the processors themselves, in this process.
   const jobs = createJobDispatcher({
     config,

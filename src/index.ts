@@ -1,3 +1,4 @@
+import { withDevelopmentSecret } from "./config/dev-secret";
 import { loadConfigOrExit } from "./config/env";
 import { createLifecycle } from "./deps";
 import { loggerFromConfig } from "./lib/logger";
@@ -6,7 +7,7 @@ import { exitOnSignals, listenWhileStarting, startServer } from "./server";
 // Only light modules are imported above: the port is bound and /api/system/health/live answers before
 // the app's modules load and the database opens (see listenWhileStarting).
 
-const config = loadConfigOrExit();
+const config = withDevelopmentSecret(loadConfigOrExit());
 const logger = loggerFromConfig(config);
 const lifecycle = createLifecycle();
 const starting = listenWhileStarting(config, lifecycle);

@@ -80,6 +80,11 @@ export const envSchema = z.object({
   DATABASE_PREPARE: bool(true),
   DATABASE_CONNECT_RETRIES: int(5, 0, 50),
   PGLITE_DIR: z.string().default(".data/pglite"),
+  /**
+   * Development state kept across restarts: the generated JWT secret (when JWT_SECRET is unset) and,
+   * without Redis, the in-process sessions.
+   */
+  DATA_DIR: z.string().default(".data"),
 
   REDIS_URL: redisUrl,
   CACHE_REDIS_URL: redisUrl,
@@ -126,7 +131,10 @@ export type RawEnv = z.infer<typeof envSchema>;
 export type Config = RawEnv & {
   /** True when no DATABASE_URL: PGlite in PGLITE_DIR (development only). */
   embeddedDatabase: boolean;
-  /** JWT secret, generated per process in development when unset. */
+  /**
+   * JWT secret: JWT_SECRET, else a random one for this process (src/index.ts swaps in the one kept in
+   * DATA_DIR in development: see config/dev-secret.ts).
+   */
   jwtSecret: string;
   /** Connection used by migrations: DIRECT_DATABASE_URL, else DATABASE_URL. */
   migrationDatabaseUrl: string | undefined;
