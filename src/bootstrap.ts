@@ -3,6 +3,7 @@ import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb, pgliteExists } from "./db/client";
 import { applyMigrations, migratePostgres } from "./db/migrate";
+import { createPgliteInWorker } from "./db/pglite-create";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
 import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
@@ -36,12 +37,19 @@ export async function buildDeps(
         ? "opening the embedded database"
         : "creating the embedded database (first start)",
   );
-  const db = await createDb(config);
+  let createdWith: string[] | null = null;
+  const db = await createDb(config, {
+    // A first start's initdb and migrations, off the main thread: the start-up listener keeps answering.
+    async createFreshPglite(dir) {
+      createdWith = (await createPgliteInWorker(dir)).applied;
+    },
+  });
   let seeding: BackgroundSeed | null = null;
   try {
     await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
     if (db.kind === "pglite") {
       // Embedded mode is one process by construction, so migrating on start is safe and expected.
+      if (createdWith) logger.info({ applied: createdWith }, "embedded database created and migrated");
       phase("migrating the embedded database");
       const pglite = db.pglite;
       const result = await applyMigrations(db.db, {

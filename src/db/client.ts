@@ -96,7 +96,15 @@ export function createPostgresClient(
   return prepareParameterised(client);
 }
 
-export async function createDb(opts: DbOptions): Promise<DbHandle> {
+export interface CreateDbHooks {
+  /**
+   * Builds a fresh PGlite directory (the API does it in a worker thread: pglite-create.ts), under the
+   * directory's lock, before PGlite opens it on this thread.
+   */
+  createFreshPglite?: (dir: string) => Promise<void>;
+}
+
+export async function createDb(opts: DbOptions, hooks: CreateDbHooks = {}): Promise<DbHandle> {
   if (opts.DATABASE_URL) {
     const stats = new DbStats(opts.DATABASE_POOL_MAX * (1 + opts.DATABASE_REPLICA_URLS.length));
     const client = instrumentPostgres(createPostgresClient(opts.DATABASE_URL, opts), stats);
@@ -132,7 +140,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.NODE_ENV === "production") {
     throw new Error("DATABASE_URL is required in production; embedded PGlite is for development only");
   }
-  return createPgliteDb(opts.PGLITE_DIR);
+  return createPgliteDb(opts.PGLITE_DIR, hooks);
 }
 
 /** True when the directory holds a database already (PostgreSQL's PG_VERSION file). */
@@ -144,12 +152,13 @@ export function pgliteExists(dir: string): boolean {
  * PGlite in a directory (or in memory with "memory://"). One process per directory, never two: the
  * directory's lock is taken first, and a second opener fails with DatabaseLockedError (pglite-lock.ts).
  */
-export async function createPgliteDb(dir: string): Promise<DbHandle> {
+export async function createPgliteDb(dir: string, hooks: CreateDbHooks = {}): Promise<DbHandle> {
   const inMemory = dir.startsWith("memory://");
   if (!inMemory) mkdirSync(dir, { recursive: true });
   const lock = inMemory ? null : lockPgliteDir(dir);
   let client: PGlite;
   try {
+    if (!inMemory && hooks.createFreshPglite && !pgliteExists(dir)) await hooks.createFreshPglite(dir);
     client = await PGlite.create(dir);
   } catch (err) {
     lock?.release();

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { createPgliteDb, rowsOf } from "../../src/db/client";
 import { applyMigrations, migratePostgres, migrationStatus, readMigrations } from "../../src/db/migrate";
+import { createPgliteInWorker, STAGING_DIR } from "../../src/db/pglite-create";
 import * as schema from "../../src/db/schema";
 import { describePg } from "../helpers/guards";
 import { tempDir } from "../helpers/process";
@@ -75,13 +77,22 @@ const FINGERPRINT_SQL = `
   order by 1`;
 
 describe("migrations on PGlite", () => {
-  test("apply on a fresh directory in one transaction (as the API does), survive a reopen, and a second run is a no-op", async () => {
+  test("a fresh directory is created and migrated in a worker thread, in one transaction (as the API does); reopened, nothing is pending", async () => {
     const dir = tempDir("pglite");
     try {
-      let handle = await createPgliteDb(dir);
-      const pglite = handle.pglite!;
-      const first = await applyMigrations(handle.db, { execMany: (text) => pglite.exec(text) });
-      expect(first.applied).toEqual(readMigrations().map((m) => m.tag));
+      // What a start killed during creation leaves behind: a staging directory, and no PG_VERSION.
+      mkdirSync(join(dir, STAGING_DIR));
+      writeFileSync(join(dir, STAGING_DIR, "half-written"), "x");
+      let created: string[] = [];
+      let handle = await createPgliteDb(dir, {
+        createFreshPglite: async (d) => {
+          created = (await createPgliteInWorker(d)).applied;
+        },
+      });
+      expect(created).toEqual(readMigrations().map((m) => m.tag));
+      expect(existsSync(join(dir, "PG_VERSION"))).toBe(true);
+      expect(existsSync(join(dir, STAGING_DIR))).toBe(false);
+      expect((await applyMigrations(handle.db)).applied).toEqual([]);
       await handle.close();
 
       handle = await createPgliteDb(dir);

@@ -284,6 +284,8 @@ export async function seedDemoDataInSteps(
       await s.writer.write("case_activities", ACTIVITY_COLUMNS, rows.activities);
     });
     activities += rows.activities.length;
+    // Stopping: the refresh can wait (a resumed seed rebuilds the rollups at its end).
+    if (opts.signal?.aborted) break;
     await opts.afterChunk?.(rows.cases.map((c) => c[0]));
     opts.onProgress?.(to, opts.cases, activities);
     from = to;
