@@ -20,18 +20,19 @@ import { DEV_USERS } from "./users";
 // opening and migrating PGlite already takes most of the start-up budget and a long transaction
 // would hold the single PGlite connection away from the health checks.
 //
-// Chunks grow (250 cases, then 750, then 1 000 at a time): the first one makes logins, courts, cases
-// and their measures appear within a couple of seconds of the API being ready, and fewer, larger
-// chunks after it cut the measure-rollup refreshes, most of the seed's cost (20 chunks of 250: 15.9 s
-// of CPU for 5 000 cases; 250/750/1 000: 11.2 s). Larger chunks saved little more (3 chunks: 10.8 s)
-// and made a shutdown wait for one long chunk.
+// Chunks of 250 cases, then 500: the first makes logins, courts, cases and their measures appear
+// within a couple of seconds of the API being ready; the larger ones after it cut the measure-rollup
+// refreshes, most of the seed's cost (5 000 cases: about 15 s of CPU in chunks of 250, 12 s with 500
+// after the first). Larger chunks saved little more and stalled the event loop: with 1 000 cases a
+// single refresh statement ran 4 to 10 s on PGlite, and every request waited behind it; with 500 the
+// longest stall stays near 250 ms on a busy machine.
 //
 // An interrupted seed (Ctrl-C, or `bun --watch` restarting at a save) is resumed at the next start:
 // a progress file in the database directory says a seed is under way and with which options, and
 // the committed chunks are a prefix of its cases.
 
 export const EMBEDDED_SEED_CASES = 5_000;
-export const EMBEDDED_SEED_CHUNKS = [250, 750, 1_000] as const;
+export const EMBEDDED_SEED_CHUNKS = [250, 500] as const;
 export const SEED_PROGRESS_FILE = "courtflow-demo-seed.json";
 
 export interface BackgroundSeed {
