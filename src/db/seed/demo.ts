@@ -212,6 +212,14 @@ export async function seedDemoData(handle: DbHandle, opts: DemoSeedOptions): Pro
   });
 }
 
+/**
+ * Lets requests and timers run between two steps of a stepped seed. PGlite answers through promises
+ * that settle without a trip to the event loop (on a reopened directory at least), so a seed awaiting
+ * one statement after another held the loop for its whole run: 18 to 46 s of unanswered health
+ * checks while the embedded demo data loaded. A timer, not setImmediate: it lets I/O in too.
+ */
+const yieldToTimers = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** Generous bound on one case's activities (the generator stays far below it). */
 export const MAX_ACTIVITIES_PER_CASE = 100;
 
@@ -284,9 +292,11 @@ export async function seedDemoDataInSteps(
       await s.writer.write("case_activities", ACTIVITY_COLUMNS, rows.activities);
     });
     activities += rows.activities.length;
+    await yieldToTimers();
     // Stopping: the refresh can wait (a resumed seed rebuilds the rollups at its end).
     if (opts.signal?.aborted) break;
     await opts.afterChunk?.(rows.cases.map((c) => c[0]));
+    await yieldToTimers();
     opts.onProgress?.(to, opts.cases, activities);
     from = to;
   }
