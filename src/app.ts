@@ -62,6 +62,8 @@ export function createApp(deps: AppDeps) {
       corsPrefix: "/api/",
       cors: {
         origins: config.ALLOWED_ORIGINS,
+        // Production keeps the explicit list (empty: no browser origin at all).
+        allowLocalhost: config.NODE_ENV === "development" && config.ALLOWED_ORIGINS.length === 0,
         allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "X-Request-Id"],
         exposeHeaders: ["X-Request-Id", "ETag", "Location", "Retry-After"],
         allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "QUERY"],

@@ -1,15 +1,20 @@
+import { join } from "node:path";
 import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
-import { connectWithRetry, createDb } from "./db/client";
+import { connectWithRetry, createDb, pgliteExists } from "./db/client";
 import { migrationConnectionProblem } from "./db/direct";
 import { applyMigrations, migratePostgres } from "./db/migrate";
+import { createPgliteInWorker } from "./db/pglite-create";
 import { checkQueryTimeout } from "./db/pooler";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
-import { type AppDeps, createLifecycle } from "./deps";
+import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
 import type { Logger } from "./lib/logger";
 import { createMetricsRegistry } from "./lib/metrics";
 import { buildRedisDeps } from "./redis/build";
+
+/** The in-process sessions of development without Redis, in DATA_DIR. */
+export const SESSION_FILE = "sessions.json";
 
 /**
  * Builds the API's dependencies: connects (with retry), migrates the embedded database, and
@@ -18,20 +23,46 @@ import { buildRedisDeps } from "./redis/build";
 export async function buildDeps(
   config: Config,
   logger: Logger,
+  opts: {
+    /** The process's lifecycle, when it was created before (the listener that answers while starting). */
+    lifecycle?: Lifecycle;
+    /** Start-up progress, for the health endpoints of that listener. */
+    onPhase?: (phase: string) => void;
+  } = {},
 ): Promise<AppDeps & { close(): Promise<void> }> {
   for (const w of config.warnings) logger.warn(w);
-  const db = await createDb(config);
+  const phase = opts.onPhase ?? (() => {});
+  phase(
+    !config.embeddedDatabase
+      ? "connecting to PostgreSQL"
+      : pgliteExists(config.PGLITE_DIR)
+        ? "opening the embedded database"
+        : "creating the embedded database (first start)",
+  );
+  let createdWith: string[] | null = null;
+  const db = await createDb(config, {
+    // A first start's initdb and migrations, off the main thread: the start-up listener keeps answering.
+    async createFreshPglite(dir) {
+      createdWith = (await createPgliteInWorker(dir)).applied;
+    },
+  });
   let seeding: BackgroundSeed | null = null;
   try {
     await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
     await checkQueryTimeout(db, config, logger);
     if (db.kind === "pglite") {
       // Embedded mode is one process by construction, so migrating on start is safe and expected.
-      const result = await applyMigrations(db.db);
+      if (createdWith) logger.info({ applied: createdWith }, "embedded database created and migrated");
+      phase("migrating the embedded database");
+      const pglite = db.pglite;
+      const result = await applyMigrations(db.db, {
+        execMany: pglite ? (text) => pglite.exec(text) : undefined,
+      });
       if (result.applied.length) logger.info({ applied: result.applied }, "embedded database migrated");
       // First start: demo data, in the background so the API listens meanwhile (see seed/embedded.ts).
       seeding = seedEmbeddedInBackground(db, logger);
     } else if (config.NODE_ENV === "development" && config.migrationDatabaseUrl) {
+      phase("migrating the database");
       // Developers get a migrated database on start; production migrates through scripts/migrate.ts.
       const problem = migrationConnectionProblem(config);
       if (problem) logger.warn(`not migrating on start: ${problem}`);
@@ -44,10 +75,13 @@ export async function buildDeps(
     await db.close().catch(() => {});
     throw err;
   }
-  const lifecycle = createLifecycle();
+  const lifecycle = opts.lifecycle ?? createLifecycle();
   const metrics = createMetricsRegistry({ process: "api" });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
-  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {
+    // Development without Redis: logins survive a restart (with the secret kept in DATA_DIR too).
+    sessionFile: config.NODE_ENV === "development" ? join(config.DATA_DIR, SESSION_FILE) : undefined,
+  });
   // BullMQ producers, or (embedded mode) the processors themselves, in this process.
   const jobs = createJobDispatcher({
     config,

@@ -1,19 +1,22 @@
-import { DatabaseUnreachableError } from "./db/client";
-import { DatabaseTlsConfigError } from "./db/tls";
 import type { Logger } from "./lib/logger";
-import { RedisTlsConfigError } from "./redis/tls";
 
 /**
- * Ends a process whose start-up failed. A failure the operator must fix (an unreachable database, a
- * certificate that is not trusted, a CA file that cannot be read) is one line on stderr, no stack;
- * anything else is logged in full. Exit code 1 either way.
+ * Failures the operator must fix, said in one line on stderr with no stack: an unreachable or refusing
+ * database, a certificate that is not trusted, a CA file that cannot be read, an embedded database
+ * another process holds. Matched by name so that this module (imported before the app loads, see
+ * src/index.ts) pulls in none of the database or Redis code.
  */
+const PLAIN_FAILURES = new Set([
+  "DatabaseUnreachableError",
+  "DatabaseRefusedError",
+  "DatabaseTlsConfigError",
+  "RedisTlsConfigError",
+  "DatabaseLockedError",
+]);
+
+/** Ends a process whose start-up failed: one line for the failures above, the full log otherwise. Exit 1. */
 export function exitOnStartupFailure(err: unknown, logger: Logger, processName: string): never {
-  if (
-    err instanceof DatabaseUnreachableError ||
-    err instanceof DatabaseTlsConfigError ||
-    err instanceof RedisTlsConfigError
-  ) {
+  if (err instanceof Error && PLAIN_FAILURES.has(err.name)) {
     process.stderr.write(`${processName}: ${err.message}\n`);
   } else {
     logger.fatal({ err }, "start-up failed");

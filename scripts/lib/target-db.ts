@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import type { Config } from "../../src/config/env";
 import { createDb, createPgliteDb, type Database, type DbHandle, describeUrl } from "../../src/db/client";
 import { explainConnectError, migrationConnectionProblem, openDirectConnection } from "../../src/db/direct";
+import { DatabaseLockedError } from "../../src/db/pglite-lock";
 import { CliError } from "./cli";
 import { type ServerVersion, serverVersionOf } from "./pg-tools";
 import type { Target } from "./target";
@@ -39,6 +40,16 @@ function missingUrl(target: Target): CliError {
   );
 }
 
+/** A directory another process has open: its one-line message, not a stack (see pglite-lock.ts). */
+async function openingPglite<T>(open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
 /** Fails with "cannot reach …" naming the host (and what TLS refused) rather than a driver stack. */
 export async function reachable(
   label: string,
@@ -56,7 +67,7 @@ export async function reachable(
 export async function openTargetDb(target: Target, config: Config): Promise<TargetDb> {
   const url = migrationUrlOf(target, config);
   if (!url) {
-    const handle = await createPgliteDb(config.PGLITE_DIR);
+    const handle = await openingPglite(() => createPgliteDb(config.PGLITE_DIR));
     return {
       kind: "pglite",
       db: handle.db,
@@ -94,15 +105,17 @@ export async function openTargetHandle(target: Target, config: Config): Promise<
   const url = migrationUrlOf(target, config);
   // No per-statement timeout: the API's guard against runaway requests would cut a bulk load or a
   // full rollup rebuild half-way.
-  const handle = await createDb({
-    ...config,
-    DATABASE_URL: url,
-    DATABASE_REPLICA_URLS: [],
-    DATABASE_POOL_MAX: 2,
-    DATABASE_QUERY_TIMEOUT_MS: 0,
-    // The owner's connection is direct, never through the pooler.
-    DATABASE_POOLER: "none",
-  });
+  const handle = await openingPglite(() =>
+    createDb({
+      ...config,
+      DATABASE_URL: url,
+      DATABASE_REPLICA_URLS: [],
+      DATABASE_POOL_MAX: 2,
+      DATABASE_QUERY_TIMEOUT_MS: 0,
+      // The owner's connection is direct, never through the pooler.
+      DATABASE_POOLER: "none",
+    }),
+  );
   await reachable(handle.target, () => handle.ping(), url ?? "", config);
   return handle;
 }

@@ -141,6 +141,10 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "`memory://` keeps it in memory.",
   },
 
+  DATA_DIR: {
+    section: "Process",
+    text: "Development state kept across restarts: the generated JWT secret (when `JWT_SECRET` is unset, file mode 0600) and, without Redis, the in-process sessions, so a `--watch` restart does not log everyone out.",
+  },
   REDIS_URL: {
     section: "Redis",
     text:

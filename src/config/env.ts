@@ -110,6 +110,11 @@ export const envSchema = z.object({
   DATABASE_PREPARE: bool(true),
   DATABASE_CONNECT_RETRIES: int(5, 0, 50),
   PGLITE_DIR: z.string().default(".data/pglite"),
+  /**
+   * Development state kept across restarts: the generated JWT secret (when JWT_SECRET is unset) and,
+   * without Redis, the in-process sessions.
+   */
+  DATA_DIR: z.string().default(".data"),
 
   REDIS_URL: redisUrl,
   CACHE_REDIS_URL: redisUrl,
@@ -193,7 +198,10 @@ export type RawEnv = z.infer<typeof envSchema>;
 export type Config = RawEnv & {
   /** True when no DATABASE_URL: PGlite in PGLITE_DIR (development only). */
   embeddedDatabase: boolean;
-  /** JWT secret, generated per process in development when unset. */
+  /**
+   * JWT secret: JWT_SECRET, else a random one for this process (src/index.ts swaps in the one kept in
+   * DATA_DIR in development: see config/dev-secret.ts).
+   */
   jwtSecret: string;
   /** Connection used by migrations: DIRECT_DATABASE_URL, else DATABASE_URL. */
   migrationDatabaseUrl: string | undefined;
@@ -228,13 +236,36 @@ function servingProblems(env: RawEnv): string[] {
   return [];
 }
 
+/**
+ * The environment without its empty values: `FOO=` (or `FOO=   # comment`, as in .env.example) in a
+ * .env file means unset, like a missing line, everywhere the environment is read.
+ */
+export function withoutEmptyValues(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ""),
+  );
+}
+
+/**
+ * drizzle-kit's database (drizzle.config.ts, which runs outside the app): the migration URL
+ * (DIRECT_DATABASE_URL, else DATABASE_URL) exactly as the app and the scripts pick it, else the
+ * embedded PGlite directory.
+ */
+export function drizzleKitDatabase(
+  source: Record<string, string | undefined> = process.env,
+): { url: string } | { pgliteDir: string } {
+  const env = withoutEmptyValues(source);
+  const url = env.DIRECT_DATABASE_URL ?? env.DATABASE_URL;
+  return url ? { url } : { pgliteDir: env.PGLITE_DIR ?? envSchema.shape.PGLITE_DIR.parse(undefined) };
+}
+
 /** Parses an environment; throws EnvError naming every bad field. */
 export function loadConfig(
   source: Record<string, string | undefined> = process.env,
   opts: LoadOptions = {},
 ): Config {
   // Empty strings mean "unset" so that `FOO=` in a .env file behaves like a missing line.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = withoutEmptyValues(source);
   const parsed = envSchema.safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -270,6 +301,8 @@ export function loadConfig(
       "METRICS_PUBLIC=true: metrics and /health/detailed answer anyone who reaches the port; keep them on METRICS_PORT behind the firewall",
     );
   }
+  if (env.NODE_ENV === "production" && env.ALLOWED_ORIGINS.length === 0)
+    warnings.push("ALLOWED_ORIGINS is empty: no browser origin may call this API (CORS)");
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
     jwtSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -9,6 +10,7 @@ import postgres from "postgres";
 import type { Config } from "../config/env";
 import type { Logger } from "../lib/logger";
 import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
+import { lockPgliteDir } from "./pglite-lock";
 import { prepareParameterised } from "./prepare";
 import * as schema from "./schema";
 import { permanentConnectFailure, resolvePgTls } from "./tls";
@@ -100,7 +102,15 @@ export function createPostgresClient(
   return prepareParameterised(client);
 }
 
-export async function createDb(opts: DbOptions): Promise<DbHandle> {
+export interface CreateDbHooks {
+  /**
+   * Builds a fresh PGlite directory (the API does it in a worker thread: pglite-create.ts), under the
+   * directory's lock, before PGlite opens it on this thread.
+   */
+  createFreshPglite?: (dir: string) => Promise<void>;
+}
+
+export async function createDb(opts: DbOptions, hooks: CreateDbHooks = {}): Promise<DbHandle> {
   if (opts.DATABASE_URL) {
     const stats = new DbStats(opts.DATABASE_POOL_MAX * (1 + opts.DATABASE_REPLICA_URLS.length));
     const client = instrumentPostgres(createPostgresClient(opts.DATABASE_URL, opts), stats);
@@ -137,13 +147,30 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.NODE_ENV === "production") {
     throw new Error("DATABASE_URL is required in production; embedded PGlite is for development only");
   }
-  return createPgliteDb(opts.PGLITE_DIR);
+  return createPgliteDb(opts.PGLITE_DIR, hooks);
 }
 
-/** PGlite in a directory (or in memory with "memory://"). One process per directory, never two. */
-export async function createPgliteDb(dir: string): Promise<DbHandle> {
-  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+/** True when the directory holds a database already (PostgreSQL's PG_VERSION file). */
+export function pgliteExists(dir: string): boolean {
+  return !dir.startsWith("memory://") && existsSync(join(dir, "PG_VERSION"));
+}
+
+/**
+ * PGlite in a directory (or in memory with "memory://"). One process per directory, never two: the
+ * directory's lock is taken first, and a second opener fails with DatabaseLockedError (pglite-lock.ts).
+ */
+export async function createPgliteDb(dir: string, hooks: CreateDbHooks = {}): Promise<DbHandle> {
+  const inMemory = dir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const lock = inMemory ? null : lockPgliteDir(dir);
+  let client: PGlite;
+  try {
+    if (!inMemory && hooks.createFreshPglite && !pgliteExists(dir)) await hooks.createFreshPglite(dir);
+    client = await PGlite.create(dir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const stats = new DbStats(1);
   const db = drizzlePglite({ client: instrumentPglite(client, stats), schema }) as unknown as Database;
   return {
@@ -157,7 +184,11 @@ export async function createPgliteDb(dir: string): Promise<DbHandle> {
       await db.execute(sql`select 1`);
     },
     async close() {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -92,10 +92,43 @@ export interface MigrateResult {
   durationMs: number;
 }
 
+/**
+ * Several pending migrations in one transaction and one round trip, through a client that runs a
+ * multi-statement text (PGlite's exec). For a fresh embedded database, where the ten-odd migrations
+ * otherwise cost a transaction and a few dozen round trips each. All or nothing; on failure the
+ * caller replays them one by one, which names the migration that fails.
+ */
+async function applyAllAtOnce(
+  pending: MigrationFile[],
+  exec: (text: string) => Promise<unknown>,
+): Promise<boolean> {
+  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+  const text = [
+    "begin",
+    ...pending.flatMap((m) => [
+      ...m.statements,
+      `insert into ${table} (hash, created_at) values ('${m.hash.replace(/'/g, "''")}', ${Number(m.folderMillis)})`,
+    ]),
+    "commit",
+  ].join(";\n");
+  try {
+    await exec(text);
+    return true;
+  } catch {
+    await exec("rollback").catch(() => {});
+    return false;
+  }
+}
+
 /** Applies pending migrations, each in its own transaction, holding the advisory lock throughout. */
 export async function applyMigrations(
   db: Database,
-  opts: { folder?: string; onApplied?: (tag: string, ms: number) => void } = {},
+  opts: {
+    folder?: string;
+    onApplied?: (tag: string, ms: number) => void;
+    /** A multi-statement executor (PGlite's exec): several pending migrations then go in one transaction. */
+    execMany?: (text: string) => Promise<unknown>;
+  } = {},
 ): Promise<MigrateResult> {
   const started = performance.now();
   await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
@@ -107,6 +140,13 @@ export async function applyMigrations(
     // Read the status under the lock: a migrator that waited sees what the first one applied.
     const { pending } = await migrationStatus(db, opts.folder);
     const applied: string[] = [];
+    if (
+      opts.execMany &&
+      !opts.onApplied &&
+      pending.length > 1 &&
+      (await applyAllAtOnce(pending, opts.execMany))
+    )
+      return { applied: pending.map((m) => m.tag), durationMs: Math.round(performance.now() - started) };
     for (const m of pending) {
       const t0 = performance.now();
       try {

@@ -42,7 +42,7 @@ export function jobMetricsFor(registry: Registry, opts: { countTimeoutMs?: numbe
 
   gaugeIn(registry, {
     name: "courtflow_queue_jobs",
-    help: "Jobs per queue and state, read from Redis at scrape time",
+    help: "Jobs per queue and state at scrape time (BullMQ: from Redis; embedded mode: the in-process runner, completed since start)",
     labelNames: ["queue", "state"] as const,
     async collect() {
       await Promise.all(

@@ -63,7 +63,10 @@ export function createInProcessRunner(opts: {
   const active = new Map<string, RunnerJob>();
   const known = new Set<string>();
   const failed: FailedJobInfo[] = [];
-  const done = { completed: 0, failed: 0 };
+  // Jobs completed by this process, per queue (BullMQ's count is of the completed jobs it keeps).
+  const completed = new Map<QueueName, number>();
+  // When each schedule fires next, once start() has armed it.
+  const nextRun = new Map<string, number>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let wake: ReturnType<typeof setTimeout> | null = null;
   let stopping = false;
@@ -95,9 +98,11 @@ export function createInProcessRunner(opts: {
           arm();
         };
         const arm = () => {
-          const t = setTimeout(fire, msUntilNext(s.timing));
+          const ms = msUntilNext(s.timing);
+          const t = setTimeout(fire, ms);
           t.unref?.();
           timers.add(t);
+          nextRun.set(s.id, Date.now() + ms);
         };
         arm();
       }
@@ -109,6 +114,7 @@ export function createInProcessRunner(opts: {
     async close() {
       stopping = true;
       for (const t of timers) clearTimeout(t);
+      nextRun.clear();
       if (wake) clearTimeout(wake);
       const deadline = Date.now() + (opts.closeTimeoutMs ?? 10_000);
       while (active.size > 0 && Date.now() < deadline) await Bun.sleep(20);
@@ -176,7 +182,7 @@ export function createInProcessRunner(opts: {
         },
         fullDeps,
       );
-      done.completed++;
+      completed.set(def.queue, (completed.get(def.queue) ?? 0) + 1);
       metrics.observeJob(def.queue, "completed", (performance.now() - started) / 1000);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -193,7 +199,6 @@ export function createInProcessRunner(opts: {
         );
         waiting.push({ ...job, attemptsMade: job.attemptsMade + 1, runAt: Date.now() + delay });
       } else {
-        done.failed++;
         metrics.observeJob(def.queue, "failed", (performance.now() - started) / 1000);
         jobLogger.error({ err: error, attempts: job.attemptsMade + 1 }, "job failed for good");
         failed.unshift({
@@ -224,7 +229,7 @@ export function createInProcessRunner(opts: {
       delayed: mine.filter((j) => j.runAt > now).length,
       active: [...active.values()].filter((j) => j.def.queue === queue).length,
       failed: failed.filter((f) => byName.get(f.name as JobName)?.queue === queue).length,
-      completed: 0,
+      completed: completed.get(queue) ?? 0,
       prioritized: 0,
     };
   }
@@ -243,7 +248,7 @@ export function createInProcessRunner(opts: {
         name: s.name,
         pattern: "dailyAtUtc" in s.timing ? `daily ${s.timing.dailyAtUtc} UTC` : null,
         every: "everyMs" in s.timing ? s.timing.everyMs : null,
-        next: null,
+        next: nextRun.has(s.id) ? new Date(nextRun.get(s.id)!).toISOString() : null,
       })),
     };
   }

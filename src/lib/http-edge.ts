@@ -32,6 +32,11 @@ const UNSAFE_REQUEST_ID = /[^\w\-=]/;
 export interface CorsOptions {
   /** Origins allowed to read responses with credentials; any other origin gets no Allow-Origin. */
   origins: readonly string[];
+  /**
+   * Also allow http://localhost:<any port> and http://127.0.0.1:<any port>: development with no
+   * ALLOWED_ORIGINS, so a dashboard on Vite (5173), Next (3000) or any dev server works at once.
+   */
+  allowLocalhost?: boolean;
   allowHeaders: readonly string[];
   exposeHeaders: readonly string[];
   allowMethods: readonly string[];
@@ -57,8 +62,13 @@ export const requestIdMiddleware: MiddlewareHandler<AppEnv> = (c, next) => {
 };
 
 /** After requestIdMiddleware: echoes its id, and adds the security and CORS headers. */
+/** A local development origin: plain http on localhost or 127.0.0.1, any port. */
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
 export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
-  const origins = new Set(opts.cors.origins);
+  const listed = new Set(opts.cors.origins);
+  const allowLocalhost = opts.cors.allowLocalhost ?? false;
+  const origins = { has: (o: string) => listed.has(o) || (allowLocalhost && LOCAL_ORIGIN.test(o)) };
   const expose = opts.cors.exposeHeaders.join(",");
   const allowHeaders = opts.cors.allowHeaders.join(",");
   const allowMethods = opts.cors.allowMethods.join(",");

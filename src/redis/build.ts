@@ -5,6 +5,7 @@ import { createRedisCacheManager } from "./cache-manager";
 import { createRedisClients } from "./clients";
 import { createMemoryCacheManager } from "./memory/cache-manager";
 import { createMemoryRateLimiter } from "./memory/rate-limiter";
+import { loadSessionFile, sessionFileWriter } from "./memory/session-file";
 import { createMemorySessionManager } from "./memory/session-manager";
 import { redisMetrics, registerCacheUsage } from "./metrics";
 import { connectionSpec, parseRedisUrl } from "./options";
@@ -22,6 +23,12 @@ export interface RedisDeps {
   /** The per-request session check and rate-limit hit, in one round trip where the stores allow. */
   gate: RequestGate;
   close(): Promise<void>;
+}
+
+function persistedSessions(file: string, logger: Logger): SessionManager {
+  const store = loadSessionFile(file, logger);
+  if (store.size > 0) logger.info({ file, sessions: store.size }, "sessions restored from the last run");
+  return createMemorySessionManager({ store, onChange: sessionFileWriter(file, store, logger) });
 }
 
 /**
@@ -45,7 +52,15 @@ export function sessionsBesideRateLimits(config: Config): boolean {
  * The cache, session store and rate limiter: on Redis when REDIS_URL is set, otherwise in this
  * process (embedded mode), behind the same interfaces.
  */
-export function buildRedisDeps(config: Config, logger: Logger, registry: Registry): RedisDeps {
+export function buildRedisDeps(
+  config: Config,
+  logger: Logger,
+  registry: Registry,
+  opts: {
+    /** Without Redis: keep the in-process sessions in this file across restarts (development). */
+    sessionFile?: string;
+  } = {},
+): RedisDeps {
   const metrics = redisMetrics(registry);
   const cacheOptions = { defaultTtlSeconds: config.CACHE_DEFAULT_TTL_S, metrics, logger };
 
@@ -63,7 +78,9 @@ export function buildRedisDeps(config: Config, logger: Logger, registry: Registr
       { maxEntries: config.MEMORY_CACHE_MAX_ENTRIES, ...(ignored.length ? { ignored } : {}) },
       "REDIS_URL is not set: embedded cache, sessions and rate limits in this process (one process only)",
     );
-    const sessions = createMemorySessionManager();
+    const sessions = opts.sessionFile
+      ? persistedSessions(opts.sessionFile, logger)
+      : createMemorySessionManager();
     const rateLimiter = createMemoryRateLimiter();
     const cache = createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES });
     registerCacheUsage(registry, () => cache.usage());

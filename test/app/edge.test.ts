@@ -169,3 +169,67 @@ describePg("per-request cost of the middleware chain", () => {
     });
   });
 });
+
+describePg("CORS in development without ALLOWED_ORIGINS: any local dashboard", () => {
+  const LOCAL = [
+    "http://localhost:5173",
+    "http://localhost:3000",
+    "http://127.0.0.1:9002",
+    "http://localhost",
+  ];
+  const FOREIGN = [
+    "https://localhost:5173",
+    "http://localhost.evil.example",
+    "http://localhost:5173.evil.example",
+    "http://192.168.1.5:5173",
+    "null",
+  ];
+
+  test("http://localhost:* and http://127.0.0.1:* get Allow-Origin, preflights included; others do not", async () => {
+    const t = await createTestApp({ redis: "memory", env: { NODE_ENV: "development" } });
+    try {
+      for (const origin of LOCAL) {
+        const res = await t.app.request("/api/system/health", { headers: { Origin: origin } });
+        expect({ origin, allowed: res.headers.get("access-control-allow-origin") }).toEqual({
+          origin,
+          allowed: origin,
+        });
+        const pre = await t.app.request("/api/courts", {
+          method: "OPTIONS",
+          headers: { Origin: origin, "Access-Control-Request-Method": "GET" },
+        });
+        expect(pre.headers.get("access-control-allow-origin")).toBe(origin);
+      }
+      for (const origin of FOREIGN) {
+        const res = await t.app.request("/api/system/health", { headers: { Origin: origin } });
+        expect({ origin, allowed: res.headers.get("access-control-allow-origin") }).toEqual({
+          origin,
+          allowed: null,
+        });
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("production keeps the explicit list: a local origin not on it is refused", async () => {
+    for (const env of [
+      { NODE_ENV: "production" } as Record<string, string>,
+      { NODE_ENV: "production", ALLOWED_ORIGINS: ORIGIN },
+      { NODE_ENV: "development", ALLOWED_ORIGINS: ORIGIN },
+    ]) {
+      const t = await createTestApp({ redis: "memory", env });
+      try {
+        const res = await t.app.request("/api/system/health", {
+          headers: { Origin: "http://localhost:5173" },
+        });
+        expect({ env, allowed: res.headers.get("access-control-allow-origin") }).toEqual({
+          env,
+          allowed: null,
+        });
+      } finally {
+        await t.close();
+      }
+    }
+  });
+});

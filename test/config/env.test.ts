@@ -164,3 +164,45 @@ describe("config/env", () => {
     });
   }
 });
+
+describe("empty values are unset, in the app and in drizzle.config.ts alike", () => {
+  test("`cp .env.example .env`: drizzle-kit (db:studio) targets DATABASE_URL, not the embedded directory", async () => {
+    const { cpSync, rmSync } = await import("node:fs");
+    const { tempDir } = await import("../helpers/process");
+    const dir = tempDir("dotenv");
+    try {
+      // Bun reads .env from the working directory, as drizzle-kit's process does: the example's
+      // `DIRECT_DATABASE_URL=            # comment` is an empty string there.
+      cpSync(`${ROOT}/.env.example`, `${dir}/.env`);
+      const proc = Bun.spawn(
+        [
+          "bun",
+          "-e",
+          `const c = (await import(${JSON.stringify(`${ROOT}/drizzle.config.ts`)})).default; console.log(JSON.stringify({ driver: c.driver ?? null, ...c.dbCredentials }))`,
+        ],
+        { cwd: dir, env: childEnv({}), stdout: "pipe", stderr: "pipe" },
+      );
+      const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual({
+        driver: null,
+        url: "postgres://postgres:postgres@127.0.0.1:5432/courtflow",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("blank and whitespace-only values fall back to the next choice or the default", async () => {
+    const { drizzleKitDatabase } = await import("../../src/config/env");
+    expect(drizzleKitDatabase({ DIRECT_DATABASE_URL: "", DATABASE_URL: "postgres://h/db" })).toEqual({
+      url: "postgres://h/db",
+    });
+    expect(drizzleKitDatabase({ DIRECT_DATABASE_URL: "  ", DATABASE_URL: "", PGLITE_DIR: "" })).toEqual({
+      pgliteDir: ".data/pglite",
+    });
+    const config = loadConfig({ DIRECT_DATABASE_URL: " ", DATABASE_URL: "postgres://h/db", PORT: "" });
+    expect(config.migrationDatabaseUrl).toBe("postgres://h/db");
+    expect(config.PORT).toBe(3001);
+  });
+});

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config/env";
 import { createDb, createPgliteDb, type DbHandle, rowsOf } from "../../src/db/client";
 import { applyMigrations, migratePostgres } from "../../src/db/migrate";
 import { isoOf, todayDay } from "../../src/db/seed/dates";
 import { seedDemoData } from "../../src/db/seed/demo";
-import { seedEmbeddedInBackground } from "../../src/db/seed/embedded";
+import { SEED_PROGRESS_FILE, seedEmbeddedInBackground } from "../../src/db/seed/embedded";
 import { DEV_USERS } from "../../src/db/seed/users";
 import { createLogger } from "../../src/lib/logger";
+import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { LogCapture } from "../helpers/app";
+import { tempDir } from "../helpers/process";
 import { createScratchDatabase } from "../helpers/scratch-db";
 import { services } from "../helpers/services";
 
@@ -19,11 +23,18 @@ const count = async (handle: DbHandle, table: string) =>
     rowsOf<{ n: number }>(await handle.db.execute(sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n,
   );
 
-const casesChecksum = async (handle: DbHandle) =>
+const casesChecksum = async (handle: DbHandle, upTo = Number.MAX_SAFE_INTEGER) =>
   rowsOf<{ m: string }>(
     await handle.db.execute(
       sql.raw(`select md5(string_agg((id, court_id, case_number, case_type, filed_on, status, status_on, judge_id,
-        disposed_on, disposition)::text, ',' order by id)) as m from cases`),
+        disposed_on, disposition)::text, ',' order by id)) as m from cases where id <= ${upTo}`),
+    ),
+  )[0]!.m;
+
+const rollupsChecksum = async (handle: DbHandle) =>
+  rowsOf<{ m: string }>(
+    await handle.db.execute(
+      sql.raw("select md5(string_agg(c::text, ',' order by c::text)) as m from measure_counts c"),
     ),
   )[0]!.m;
 
@@ -31,12 +42,19 @@ describe("embedded demo seed (PGlite)", () => {
   let pglite: DbHandle;
   const logs = new LogCapture();
   const logger = createLogger({ level: "info", destination: logs });
+  // A second database in a directory (the progress file of an interrupted seed lives there).
+  let blank: DbHandle;
+  const dir = tempDir("seed-embedded");
   beforeAll(async () => {
     pglite = await createPgliteDb("memory://");
     await applyMigrations(pglite.db);
-  }, 60_000);
+    blank = await createPgliteDb(dir);
+    await applyMigrations(blank.db);
+  }, 120_000);
   afterAll(async () => {
     await pglite?.close();
+    await blank?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("seeds an empty database once, in the background, with measure rollups", async () => {
@@ -79,17 +97,46 @@ describe("embedded demo seed (PGlite)", () => {
     60_000,
   );
 
-  test("stop() ends a background seed between chunks", async () => {
-    const fresh = await createPgliteDb("memory://");
-    try {
-      await applyMigrations(fresh.db);
-      const seeding = seedEmbeddedInBackground(fresh, logger, { cases: 5_000 });
-      await Bun.sleep(50);
-      await seeding.stop();
-      expect(await seeding.done).toBeNull();
-      expect(await count(fresh, "cases")).toBeLessThan(5_000);
-    } finally {
-      await fresh.close();
-    }
-  }, 60_000);
+  test("stop() before the first write leaves the database blank", async () => {
+    const seeding = seedEmbeddedInBackground(blank, logger, { cases: 5_000 });
+    await seeding.stop();
+    expect(await seeding.done).toBeNull();
+    expect(await count(blank, "courts")).toBe(0);
+  });
+
+  test("a seed stopped part-way is finished by the next start, with the cases an uninterrupted seed writes", async () => {
+    const progress = join(dir, SEED_PROGRESS_FILE);
+    // Stopped (shutdown, or `bun --watch` restarting) right after its first chunk committed.
+    let seeding: ReturnType<typeof seedEmbeddedInBackground> | null = null;
+    seeding = seedEmbeddedInBackground(blank, logger, {
+      cases: 600,
+      chunkSize: [100],
+      onProgress: () => void seeding?.stop(),
+    });
+    expect(await seeding.done).toBeNull();
+    expect(await count(blank, "cases")).toBe(100);
+    expect(existsSync(progress)).toBe(true);
+    expect(logs.text).toContain("the next start finishes it");
+
+    const resumed = await seedEmbeddedInBackground(blank, logger, { chunkSize: [250] }).done;
+    expect(resumed?.cases).toBe(600);
+    expect(logs.text).toContain("resuming the embedded demo seed");
+    expect(await count(blank, "cases")).toBe(600);
+    expect(await count(blank, "users")).toBe(DEV_USERS.length);
+    expect(existsSync(progress)).toBe(false);
+    // Case for case what one uninterrupted run writes (the first 300 are the 300-case seed above).
+    expect(await casesChecksum(blank, 300)).toBe(await casesChecksum(pglite));
+    const activities = rowsOf<{ n: number; ids: number }>(
+      await blank.db.execute(
+        sql`select count(*)::int as n, count(distinct id)::int as ids from case_activities`,
+      ),
+    )[0]!;
+    expect(activities.n).toBe(activities.ids);
+    // The rollups agree with a rebuild from scratch.
+    const before = await rollupsChecksum(blank);
+    await refreshMeasureRollups(blank.db, {});
+    expect(await rollupsChecksum(blank)).toBe(before);
+    // And the start after that finds a finished seed.
+    expect(await seedEmbeddedInBackground(blank, logger).done).toBeNull();
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
 
 export const ROOT = resolve(import.meta.dir, "../..");
 
@@ -33,18 +34,59 @@ export function childEnv(extra: Record<string, string | undefined>): Record<stri
   return env;
 }
 
-export async function waitForHttp(url: string, timeoutMs: number): Promise<Response> {
+/** The last `max` characters of a child's stdout and stderr (killing it first so the pipes end). */
+export async function outputOf(
+  proc: Subprocess<
+    "ignore" | "pipe" | "inherit",
+    "pipe" | "inherit" | "ignore",
+    "pipe" | "inherit" | "ignore"
+  >,
+  max = 4000,
+): Promise<string> {
+  if (proc.exitCode === null) proc.kill("SIGKILL");
+  const read = async (s: unknown) =>
+    s instanceof ReadableStream ? await new Response(s).text().catch(() => "") : "";
+  const both = Promise.all([read(proc.stdout), read(proc.stderr)]);
+  const out = await Promise.race([both, Bun.sleep(3000).then(() => ["(unread)", "(unread)"])]);
+  return `--- stderr\n${out[1]!.slice(-max)}\n--- stdout\n${out[0]!.slice(-max)}`;
+}
+
+/**
+ * Polls until `url` answers (and `ok` accepts the response: a process that listens while starting
+ * answers 503 first). With `proc`, fails as soon as the child exits, and the error carries the
+ * child's stderr and stdout either way.
+ */
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  opts: {
+    ok?: (res: Response) => boolean;
+    proc?: Subprocess<
+      "ignore" | "pipe" | "inherit",
+      "pipe" | "inherit" | "ignore",
+      "pipe" | "inherit" | "ignore"
+    >;
+  } = {},
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
+  let last = "nothing";
   while (Date.now() < deadline) {
-    try {
-      return await fetch(url);
-    } catch (err) {
-      lastError = err;
-      await Bun.sleep(100);
+    if (opts.proc && opts.proc.exitCode !== null) {
+      throw new Error(
+        `exited with ${opts.proc.exitCode} before ${url} answered\n${await outputOf(opts.proc)}`,
+      );
     }
+    try {
+      const res = await fetch(url);
+      if (!opts.ok || opts.ok(res)) return res;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await Bun.sleep(100);
   }
-  throw new Error(`no answer from ${url} within ${timeoutMs} ms: ${String(lastError)}`);
+  const output = opts.proc ? `\n${await outputOf(opts.proc)}` : "";
+  throw new Error(`no answer from ${url} within ${timeoutMs} ms (last: ${last})${output}`);
 }
 
 /**

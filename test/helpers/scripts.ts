@@ -17,17 +17,18 @@ export interface ScriptResult {
  * unless the test writes them), with only the given connection variables.
  */
 export async function runScript(
-  script: "migrate.ts" | "seed.ts" | "restore.ts",
+  script: "migrate.ts" | "seed.ts" | "restore.ts" | "create-admin.ts",
   args: string[],
   env: Record<string, string | undefined>,
   cwd?: string,
+  opts: { stdin?: string } = {},
 ): Promise<ScriptResult> {
   const dir = cwd ?? tempDir("script");
   try {
     const proc = Bun.spawn(["bun", "--no-env-file", join(ROOT, "scripts", script), ...args], {
       cwd: dir,
       env: childEnv({ LOG_LEVEL: "silent", ...env }),
-      stdin: "ignore",
+      stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
       stdout: "pipe",
       stderr: "pipe",
     });

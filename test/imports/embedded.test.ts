@@ -54,11 +54,62 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
       ).json()) as Json;
       expect(queues.mode).toBe("in-process");
       expect(queues.queues.map((q: Json) => q.name)).toEqual(["imports", "maintenance"]);
-      // No BullMQ: no board.
+      // Real figures: the import job completed in this process (it used to say 0 whatever ran).
+      const imports = queues.queues.find((q: Json) => q.name === "imports");
+      expect(imports.counts).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0 });
+      // No BullMQ: no board, and opening one says why instead of handing out a URL that 404s.
       const board = await t.app.request("/admin/queues", {
         headers: { authorization: `Bearer ${w.tokens.admin}` },
       });
       expect(board.status).toBe(404);
+      const session = await t.app.request("/api/system/queues/board-session", {
+        method: "POST",
+        headers: { authorization: `Bearer ${w.tokens.admin}` },
+      });
+      expect(session.status).toBe(409);
+      expect(session.headers.get("set-cookie")).toBeNull();
+      const refused = (await session.json()) as Json;
+      expect(refused.error.code).toBe("CONFLICT");
+      expect(refused.error.message).toContain("The queue board needs Redis (BullMQ)");
+      expect(refused.error.message).toContain("GET /api/system/queues");
+    },
+    SLOW,
+  );
+
+  test(
+    "metrics count the jobs the runner completed, and the queue report gives each schedule's next run",
+    async () => {
+      // As the API process wires it (bootstrap): the runner's queues feed courtflow_queue_jobs.
+      const runner = t.deps.jobs as InProcessRunner;
+      const app = createApp({ ...t.deps, queues: runner.queues() });
+      const metrics = await (await app.request("/api/system/metrics")).text();
+      expect(metrics).toMatch(/^courtflow_queue_jobs\{queue="imports",state="completed"[^}]*\} 1$/m);
+
+      const before = Date.now();
+      runner.start();
+      const report = (await (
+        await app.request("/api/system/queues", { headers: { authorization: `Bearer ${w.tokens.admin}` } })
+      ).json()) as Json;
+      const schedulers = report.queues.find((q: Json) => q.name === "maintenance").schedulers as Json[];
+      const next = Object.fromEntries(schedulers.map((s) => [s.id, s.next]));
+      expect(Object.keys(next).sort()).toEqual([
+        "caseload-snapshot-nightly",
+        "imports-recover",
+        "measures-warmup-nightly",
+        "retention-nightly",
+      ]);
+      expect(next["caseload-snapshot-nightly"]).toMatch(/T00:20:00\.\d{3}Z$/);
+      expect(next["measures-warmup-nightly"]).toMatch(/T00:40:00\.\d{3}Z$/);
+      expect(next["retention-nightly"]).toMatch(/T03:10:00\.\d{3}Z$/);
+      for (const id of ["caseload-snapshot-nightly", "measures-warmup-nightly", "retention-nightly"]) {
+        const at = Date.parse(next[id]);
+        expect(at).toBeGreaterThan(before);
+        expect(at).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+      }
+      const recover = Date.parse(next["imports-recover"]);
+      expect(recover).toBeGreaterThanOrEqual(before + 60_000);
+      expect(recover).toBeLessThanOrEqual(Date.now() + 60_000);
+      await runner.idle();
     },
     SLOW,
   );
@@ -138,7 +189,7 @@ describe("embedded mode: the real API process on PGlite processes an upload", ()
     });
     const base = `http://127.0.0.1:${port}`;
     try {
-      await waitForHttp(`${base}/api/system/health`, 20_000);
+      await waitForHttp(`${base}/api/system/health`, 120_000, { proc, ok: (r) => r.status === 200 });
       // The demo seed (users and courts) runs in the background on first start.
       let token = "";
       const deadline = Date.now() + 60_000;

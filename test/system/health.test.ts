@@ -99,8 +99,17 @@ describePgRedis("system endpoints: health, probes, detailed report, version", ()
       });
     }
     expect(queues.details.queues["obs-health"]).toEqual({ waiting: 2, active: 0, delayed: 0, failed: 0 });
-    expect(disk.details).toMatchObject({ freeBytes: expect.any(Number), totalBytes: expect.any(Number) });
-    expect(memory.details.process.rssBytes).toBeGreaterThan(0);
+    // Services mode: no embedded database directory; the backups' directory and file system.
+    expect(disk.details.data).toBeNull();
+    expect(disk.details.backups).toMatchObject({
+      usedBytes: expect.any(Number),
+      freeBytes: expect.any(Number),
+      totalBytes: expect.any(Number),
+    });
+    expect(memory.details.process.residentBytes).toBeGreaterThan(0);
+    expect(memory.details.process.jsHeapUsedBytes).toBeLessThanOrEqual(
+      memory.details.process.jsHeapCapacityBytes,
+    );
     expect(memory.details.system.totalBytes).toBeGreaterThan(0);
     expect(eventLoop.details).toMatchObject({ p99Ms: expect.any(Number), maxMs: expect.any(Number) });
     // Only the five API requests count: health and metrics requests are left out of the window.

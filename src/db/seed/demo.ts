@@ -90,7 +90,10 @@ interface Prepared {
   ids: IdCursor;
 }
 
-function contextOf(opts: DemoSeedOptions): { ctx: CaseContext; plan: CourtPlan } {
+function contextOf(opts: Pick<DemoSeedOptions, "seed" | "asOf" | "years">): {
+  ctx: CaseContext;
+  plan: CourtPlan;
+} {
   const asOf = dayOf(opts.asOf);
   const windowStart = asOf - Math.round((opts.years ?? 5) * 365.25);
   const plan = buildCourtPlan(createPrng(opts.seed), windowStart, asOf);
@@ -98,7 +101,11 @@ function contextOf(opts: DemoSeedOptions): { ctx: CaseContext; plan: CourtPlan }
 }
 
 /** Refuses or empties, then writes the reference data, the hierarchy, the judges and the users. */
-async function prepare(s: SeedSession, opts: DemoSeedOptions, users: HashedUser[]): Promise<Prepared> {
+async function prepare(
+  s: SeedSession,
+  opts: Omit<DemoSeedOptions, "chunkSize">,
+  users: HashedUser[],
+): Promise<Prepared> {
   if (opts.force) await truncateApplicationTables(s);
   else {
     const present = await nonEmptyTables(s);
@@ -146,7 +153,7 @@ async function finish(s: SeedSession): Promise<void> {
 
 function summaryOf(
   p: Prepared,
-  opts: DemoSeedOptions,
+  opts: Pick<DemoSeedOptions, "cases" | "users">,
   activities: number,
   started: number,
   rebuildMs = 0,
@@ -205,46 +212,102 @@ export async function seedDemoData(handle: DbHandle, opts: DemoSeedOptions): Pro
   });
 }
 
-/** Generous bound on one case's activities (the generator stays far below it). */
-const MAX_ACTIVITIES_PER_CASE = 100;
+/**
+ * Lets requests and timers run between two steps of a stepped seed. PGlite answers through promises
+ * that settle without a trip to the event loop (on a reopened directory at least), so a seed awaiting
+ * one statement after another held the loop for its whole run: 18 to 46 s of unanswered health
+ * checks while the embedded demo data loaded. A timer, not setImmediate: it lets I/O in too.
+ */
+const yieldToTimers = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export interface SteppedSeedOptions extends DemoSeedOptions {
+/** Generous bound on one case's activities (the generator stays far below it). */
+export const MAX_ACTIVITIES_PER_CASE = 100;
+
+/** Where an interrupted stepped seed stands: the chunks it committed are a prefix of its cases. */
+export interface SeedResumePoint {
+  /** Ids before the seed's first case and activity (0 on a blank database). */
+  caseBase: number;
+  /** Cases committed so far (cases caseBase+1 … caseBase+casesDone). */
+  casesDone: number;
+  nextActivity: number;
+}
+
+export interface SteppedSeedOptions extends Omit<DemoSeedOptions, "chunkSize"> {
+  /** Cases per transaction; with a list, one size per chunk in turn, the last one repeating. */
+  chunkSize?: number | readonly number[];
   /** Called after each committed chunk with its case ids (to refresh derived data). */
   afterChunk?: (caseIds: number[]) => Promise<void>;
+  /** Called once the courts, judges and users are committed (they can log in from then on). */
+  afterPrepare?: () => void;
   /** Stops between chunks (shutdown during a background seed). */
   signal?: AbortSignal;
+  /** Continue an interrupted seed of the same options (seed, asOf, cases) instead of starting one. */
+  resume?: SeedResumePoint;
 }
 
 /**
  * The same data in short transactions (the hierarchy and users first, then chunk by chunk), for a
- * database that serves requests meanwhile. A crash part-way leaves the chunks committed so far.
+ * database that serves requests meanwhile. A crash part-way leaves the chunks committed so far, and
+ * `resume` carries on from there: each case is generated from its own index, so the cases loaded
+ * after a resume are the ones an uninterrupted run would have loaded.
  */
 export async function seedDemoDataInSteps(
   handle: DbHandle,
   opts: SteppedSeedOptions,
 ): Promise<DemoSeedSummary> {
   const started = performance.now();
-  const chunkSize = opts.chunkSize ?? 250;
-  const users = await hashUsers(opts.users);
-  const p = await withSeedTransaction(handle, async (s) => {
-    const prepared = await prepare(s, opts, users);
-    // The API may insert while we load: move its sequences past the ids this seed will write.
-    await reserveIds(s, "cases", prepared.ids.caseBase + opts.cases);
-    await reserveIds(s, "case_activities", prepared.ids.nextActivity + opts.cases * MAX_ACTIVITIES_PER_CASE);
-    return prepared;
-  });
-  let activities = 0;
-  for (let from = 0; from < opts.cases && !opts.signal?.aborted; from += chunkSize) {
-    const to = Math.min(opts.cases, from + chunkSize);
-    const chunk = await generateChunk(p.ctx, from, to, p.ids);
-    await withSeedTransaction(handle, async (s) => {
-      await s.writer.write("cases", CASE_COLUMNS, chunk.cases);
-      await s.writer.write("case_activities", ACTIVITY_COLUMNS, chunk.activities);
+  const sizes = typeof opts.chunkSize === "number" ? [opts.chunkSize] : (opts.chunkSize ?? [250]);
+  let p: Prepared;
+  if (opts.resume) {
+    const { ctx, plan } = contextOf(opts);
+    p = {
+      ctx,
+      plan,
+      timeStandards: 0,
+      ids: { caseBase: opts.resume.caseBase, nextActivity: opts.resume.nextActivity },
+    };
+  } else {
+    const users = await hashUsers(opts.users);
+    if (opts.signal?.aborted) throw new SeedAbortedError();
+    p = await withSeedTransaction(handle, async (s) => {
+      const prepared = await prepare(s, opts, users);
+      // The API may insert while we load: move its sequences past the ids this seed will write.
+      await reserveIds(s, "cases", prepared.ids.caseBase + opts.cases);
+      await reserveIds(
+        s,
+        "case_activities",
+        prepared.ids.nextActivity + opts.cases * MAX_ACTIVITIES_PER_CASE,
+      );
+      return prepared;
     });
-    activities += chunk.activities.length;
-    await opts.afterChunk?.(chunk.cases.map((c) => c[0]));
+  }
+  opts.afterPrepare?.();
+  let activities = 0;
+  let chunk = 0;
+  for (let from = opts.resume?.casesDone ?? 0; from < opts.cases && !opts.signal?.aborted; chunk++) {
+    const to = Math.min(opts.cases, from + sizes[Math.min(chunk, sizes.length - 1)]!);
+    const rows = await generateChunk(p.ctx, from, to, p.ids);
+    await withSeedTransaction(handle, async (s) => {
+      await s.writer.write("cases", CASE_COLUMNS, rows.cases);
+      await s.writer.write("case_activities", ACTIVITY_COLUMNS, rows.activities);
+    });
+    activities += rows.activities.length;
+    await yieldToTimers();
+    // Stopping: the refresh can wait (a resumed seed rebuilds the rollups at its end).
+    if (opts.signal?.aborted) break;
+    await opts.afterChunk?.(rows.cases.map((c) => c[0]));
+    await yieldToTimers();
     opts.onProgress?.(to, opts.cases, activities);
+    from = to;
   }
   await withSeedTransaction(handle, finish);
   return summaryOf(p, opts, activities, started);
+}
+
+/** The seed was asked to stop before it wrote anything. */
+export class SeedAbortedError extends Error {
+  constructor() {
+    super("seed stopped before it started");
+    this.name = "SeedAbortedError";
+  }
 }

@@ -45,6 +45,13 @@ export function queuesRoutes(deps: AppDeps, auth: AuthService) {
     })
     .post("/board-session", ...guard, (c) => {
       // Sets the short-lived cookie that opens the bull-board UI in a browser (queues.board-session.ts).
+      // bull-board reads BullMQ's queues in Redis: without Redis there is no board to open.
+      if (deps.jobs?.mode !== "bullmq") {
+        throw new AppError(
+          "CONFLICT",
+          "The queue board needs Redis (BullMQ), and this API runs its jobs in-process (no REDIS_URL): GET /api/system/queues shows the queues",
+        );
+      }
       const user = currentUser(c);
       const value = signBoardCookie(deps.config.jwtSecret, user.sessionId);
       c.header("Set-Cookie", boardCookieHeader(value, secure(c.req.url)));

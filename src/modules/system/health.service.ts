@@ -4,7 +4,7 @@ import type { Lifecycle } from "../../deps";
 import type { MonitoredQueue } from "../../jobs/metrics";
 import type { RedisClients } from "../../redis/types";
 import { databaseCheck } from "./checks/database";
-import { dataDirOf, diskCheck } from "./checks/disk";
+import { diskCheck, diskDirsOf } from "./checks/disk";
 import { eventLoopCheck } from "./checks/event-loop";
 import { memoryCheck } from "./checks/memory";
 import { queuesCheck } from "./checks/queues";
@@ -77,7 +77,7 @@ export function createHealthService(deps: HealthDeps, opts: HealthServiceOptions
       ...redisChecks(deps.redis),
       queuesCheck(opts.queues?.() ?? []),
       memoryCheck(),
-      diskCheck(dataDirOf(deps.config)),
+      diskCheck(diskDirsOf(deps.config)),
       eventLoopCheck(),
       ...(opts.responseTimes ? [responseTimesCheck(opts.responseTimes)] : []),
       ...(opts.extraChecks ?? []),

@@ -23,10 +23,15 @@ const SWEEP_INTERVAL_MS = 60_000;
  * out; expired sessions are swept instead. `store` may be passed in to inspect or damage records.
  */
 export function createMemorySessionManager(
-  opts: { store?: Map<string, MemorySessionRecord> } = {},
+  opts: {
+    store?: Map<string, MemorySessionRecord>;
+    /** After every change that must outlive the process (see session-file.ts); not after a read. */
+    onChange?: () => void;
+  } = {},
 ): SessionManager {
   const store = opts.store ?? new Map<string, MemorySessionRecord>();
   const byUser = new Map<number, Set<string>>();
+  const changed = opts.onChange ?? (() => {});
   let sweptAt = Date.now();
 
   const userIdOf = (rec: MemorySessionRecord): number | null => {
@@ -66,6 +71,15 @@ export function createMemorySessionManager(
     return rec;
   }
 
+  // A store handed in with sessions (loaded from a file) gets its per-user index.
+  for (const [id, rec] of store) {
+    const uid = userIdOf(rec);
+    if (uid === null) continue;
+    const ids = byUser.get(uid);
+    if (ids) ids.add(id);
+    else byUser.set(uid, new Set([id]));
+  }
+
   /** Decodes; a damaged record is removed and reads as absent. */
   function read(id: string, rec: MemorySessionRecord): Session | null {
     const session = decodeSession(id, rec.fields);
@@ -81,6 +95,7 @@ export function createMemorySessionManager(
       const ids = byUser.get(userId);
       if (ids) ids.add(id);
       else byUser.set(userId, new Set([id]));
+      changed();
       return { id, ...stored };
     },
 
@@ -96,6 +111,7 @@ export function createMemorySessionManager(
       const rec = isSessionId(id) ? live(id) : undefined;
       if (!rec) return null;
       Object.assign(rec.fields, encodeFields(patch));
+      changed();
       return read(id, rec);
     },
 
@@ -104,17 +120,21 @@ export function createMemorySessionManager(
       if (!rec) return "missing";
       if (rec.fields.refreshJti !== JSON.stringify(expected)) return "mismatch";
       rec.fields.refreshJti = JSON.stringify(next);
+      changed();
       return "rotated";
     },
 
     async delete(id) {
-      return live(id) !== undefined && remove(id);
+      const removed = live(id) !== undefined && remove(id);
+      if (removed) changed();
+      return removed;
     },
 
     async deleteAllForUser(userId) {
       let removed = 0;
       for (const id of [...(byUser.get(userId) ?? [])]) if (live(id) && remove(id)) removed++;
       byUser.delete(userId);
+      if (removed > 0) changed();
       return removed;
     },
 
@@ -133,6 +153,7 @@ export function createMemorySessionManager(
       if (!rec) return false;
       rec.expiresAt = Date.now() + sessionTtlMs(ttlSeconds);
       rec.fields.expiresAt = JSON.stringify(new Date(rec.expiresAt).toISOString());
+      changed();
       return true;
     },
 
