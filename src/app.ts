@@ -5,6 +5,7 @@ import { pinoLogger } from "hono-pino";
 import type { AppEnv } from "./app-env";
 import { createAuthService } from "./auth/auth.service";
 import { mountDataRoutes } from "./data-routes";
+import { readYourWrites } from "./db/read-your-writes";
 import type { AppDeps } from "./deps";
 import { mountDocs } from "./lib/docs";
 import { createErrorHandler } from "./lib/error-handler";
@@ -74,6 +75,9 @@ export function createApp(deps: AppDeps) {
       ? next()
       : limitBody(c, next),
   );
+
+  // With read replicas: which server each request's reads may use (a no-op without replicas).
+  app.use("/api/*", readYourWrites(deps));
 
   app.route("/api/system", systemRoutes(deps, { responseTimes: http.responseTimes }));
 

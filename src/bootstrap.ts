@@ -2,6 +2,7 @@ import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb } from "./db/client";
 import { applyMigrations, migratePostgres } from "./db/migrate";
+import { currentWalLsn } from "./db/replicas";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
 import { type AppDeps, createLifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
@@ -40,7 +41,10 @@ export async function buildDeps(
   const lifecycle = createLifecycle();
   const metrics = createMetricsRegistry({ process: "api" });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
-  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+  const primary = db.sql;
+  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {
+    primaryLsn: primary ? () => currentWalLsn(primary) : undefined,
+  });
   // BullMQ producers, or (embedded mode) the processors themselves, in this process.
   const jobs = createJobDispatcher({
     config,

@@ -3,6 +3,7 @@
 // SHUTDOWN_TIMEOUT_MS whatever Redis does.
 import { loadConfigOrExit } from "../src/config/env";
 import { connectWithRetry, createDb } from "../src/db/client";
+import { currentWalLsn } from "../src/db/replicas";
 import { createLifecycle } from "../src/deps";
 import { loggerFromConfig } from "../src/lib/logger";
 import { createMetricsRegistry } from "../src/lib/metrics";
@@ -12,11 +13,17 @@ import { type QueueWorkers, startQueueWorkers } from "./queue-workers";
 
 const config = loadConfigOrExit();
 const logger = loggerFromConfig(config).child({ process: "worker" });
-const db = await createDb(config);
+// Jobs read what they are about to write: the worker stays on the primary whatever
+// DATABASE_REPLICA_URLS says (the replicas serve the API's reads).
+const db = await createDb({ ...config, DATABASE_REPLICA_URLS: [] });
 await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
 const lifecycle = createLifecycle();
 const metrics = createMetricsRegistry({ process: "worker" });
-const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+// With replicas configured, the worker's cache invalidations (an import's measures) raise the read fence.
+const primary = db.sql;
+const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {
+  primaryLsn: primary ? () => currentWalLsn(primary) : undefined,
+});
 // Queues and BullMQ workers register with `observability.jobs` (registerQueues, watchWorker).
 const observability = startWorkerHttp(
   { config, logger, db, metrics, lifecycle, redis: redisDeps.redis ?? undefined },
