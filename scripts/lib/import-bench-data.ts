@@ -16,7 +16,15 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Writes cases.csv and activities.csv with a buffered writer; returns their sizes. */
 export async function writeBenchFiles(
   dir: string,
-  opts: { cases: number; activitiesPerCase: number; seed: number },
+  opts: {
+    cases: number;
+    activitiesPerCase: number;
+    seed: number;
+    /** Courts the cases are spread over (default: every bench court). */
+    courts?: readonly string[];
+    /** Case numbers are `<prefix>-0000001`…; distinct prefixes keep several files' cases apart. */
+    numberPrefix?: string;
+  },
 ): Promise<{ casesPath: string; activitiesPath: string; bytes: number }> {
   const rng = createPrng(opts.seed);
   const casesPath = `${dir}/cases.csv`;
@@ -29,8 +37,9 @@ export async function writeBenchFiles(
   activities.write("source_id,court_code,case_number,type,occurred_on,outcome,judge_code,notes\n");
   let source = 0;
   for (let i = 0; i < opts.cases; i++) {
-    const court = BENCH_COURTS[i % BENCH_COURTS.length]!;
-    const number = `BN-${String(i).padStart(7, "0")}`;
+    const courts = opts.courts ?? BENCH_COURTS;
+    const court = courts[i % courts.length]!;
+    const number = `${opts.numberPrefix ?? "BN"}-${String(i).padStart(7, "0")}`;
     const type = rng.pick(CASE_TYPES);
     const filed = START + rng.int(0, 1300) * DAY_MS;
     const judge = rng.chance(0.9) ? rng.pick(BENCH_JUDGES) : "";

@@ -8,8 +8,8 @@ import { currentWalLsn, fenceOf, type ReadContext, runWithReadContext } from "./
 // Read-your-writes with read replicas (mechanism: WAL-position fences; see replicas.ts and
 // redis/read-fences.ts). Each API request runs in a read context:
 //   - before the handler, the caller's fence (their last write's position, or the last cache
-//     invalidation's) is looked up in Redis; until it arrives, and if the lookup fails, reads go to
-//     the primary;
+//     invalidation's) is looked up in Redis, waiting at most FENCE_WAIT_MS; without it (a slow or
+//     failed lookup) the request's reads go to the primary;
 //   - a request that writes reads the primary from its first write on (the router pins it);
 //   - after a successful write request, the primary's WAL position becomes the caller's fence, before
 //     the answer leaves: the next request, on this process or another, reads only from replicas that
@@ -18,6 +18,8 @@ import { currentWalLsn, fenceOf, type ReadContext, runWithReadContext } from "./
 
 const PRIMARY_ONLY = /^\/api\/(auth|users|system)(\/|$)/;
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** One Redis round trip; past this the request does not wait (its reads go to the primary). */
+const FENCE_WAIT_MS = 200;
 
 /**
  * The `sub` of a bearer token, unverified. It only chooses which fence to look up: a forged token
@@ -50,12 +52,21 @@ export function readYourWrites(deps: {
     const ctx: ReadContext = { fence: undefined, primaryOnly };
     const peeked = peekUserId(c.req.header("authorization"));
     if (!primaryOnly) {
-      fences.lookup(peeked).then(
-        (f) => {
-          ctx.fence = fenceOf(f);
-        },
-        () => {},
-      );
+      // Awaited: started alongside the handler, a lookup still on its way at the first read (one
+      // read in eight under load) sent that read to the primary for nothing.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        fences.lookup(peeked).then(
+          (f) => {
+            ctx.fence = fenceOf(f);
+          },
+          () => {},
+        ),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, FENCE_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
     }
     await runWithReadContext(ctx, () => next());
     if (!WRITE_METHODS.has(c.req.method) || c.res.status >= 400) return;

@@ -1,0 +1,29 @@
+import { afterAll, describe } from "bun:test";
+import { replicationBinariesPresent } from "../chaos/lib/private-postgres";
+import { printSummary } from "../chaos/lib/summary";
+import { REDIS_SERVER_BIN } from "../test/helpers/redis-server";
+import { pgReplicaScenario } from "./scenarios/pg-replica";
+
+// `bun run test:topology`: the deployment shapes beyond one machine, each built for real on loopback
+// ports in temporary directories — a streaming replica, a failover, Redis Sentinel, Redis Cluster,
+// several API and worker processes — with bounded load from the test. Runs in the order written;
+// prints one summary table at the end (the same harness as `bun run test:chaos`).
+
+const missing = [
+  ...(replicationBinariesPresent() ? [] : ["PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup)"]),
+  ...(REDIS_SERVER_BIN ? [] : ["redis-server"]),
+  ...(Bun.which("redis-cli") ? [] : ["redis-cli"]),
+];
+if (missing.length > 0) {
+  process.stderr.write(`\n!!! topology suite needs ${missing.join(" and ")}\n\n`);
+  if (process.env.CI) process.exit(1);
+}
+
+const only = process.env.TOPOLOGY_ONLY?.split(",").map((s) => s.trim());
+const wanted = (n: string) => !only || only.includes(n);
+
+(missing.length ? describe.skip : describe)("topology", () => {
+  if (wanted("1")) pgReplicaScenario();
+});
+
+afterAll(() => printSummary("topology summary"));
