@@ -2,6 +2,7 @@ import { afterAll, describe } from "bun:test";
 import { replicationBinariesPresent } from "../chaos/lib/private-postgres";
 import { printSummary } from "../chaos/lib/summary";
 import { REDIS_SERVER_BIN } from "../test/helpers/redis-server";
+import { pgFailoverScenario } from "./scenarios/pg-failover";
 import { pgReplicaScenario } from "./scenarios/pg-replica";
 
 // `bun run test:topology`: the deployment shapes beyond one machine, each built for real on loopback
@@ -24,6 +25,7 @@ const wanted = (n: string) => !only || only.includes(n);
 
 (missing.length ? describe.skip : describe)("topology", () => {
   if (wanted("1")) pgReplicaScenario();
+  if (wanted("2")) pgFailoverScenario();
 });
 
 afterAll(() => printSummary("topology summary"));

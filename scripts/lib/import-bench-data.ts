@@ -22,7 +22,10 @@ export async function writeBenchFiles(
     seed: number;
     /** Courts the cases are spread over (default: every bench court). */
     courts?: readonly string[];
-    /** Case numbers are `<prefix>-0000001`…; distinct prefixes keep several files' cases apart. */
+    /**
+     * Case numbers are `<prefix>-0000001`… and source ids `<prefix>-S1`…: distinct prefixes keep the
+     * cases and activities of several files apart (a court's source ids are unique across its files).
+     */
     numberPrefix?: string;
   },
 ): Promise<{ casesPath: string; activitiesPath: string; bytes: number }> {
@@ -36,6 +39,7 @@ export async function writeBenchFiles(
   );
   activities.write("source_id,court_code,case_number,type,occurred_on,outcome,judge_code,notes\n");
   let source = 0;
+  const sourcePrefix = opts.numberPrefix ? `${opts.numberPrefix}-S` : "S";
   for (let i = 0; i < opts.cases; i++) {
     const courts = opts.courts ?? BENCH_COURTS;
     const court = courts[i % courts.length]!;
@@ -62,7 +66,7 @@ export async function writeBenchFiles(
           `${court},${number},${rng.pick(["motion", "order", "trial_setting"])},${iso(filed + (20 + k) * DAY_MS)},,${judge},`,
         );
     }
-    for (const e of events) activities.write(`S${++source},${e}\n`);
+    for (const e of events) activities.write(`${sourcePrefix}${++source},${e}\n`);
   }
   await cases.end();
   await activities.end();

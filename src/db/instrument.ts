@@ -136,11 +136,29 @@ export interface InstrumentOptions {
  * Times a postgres.js query. Queries are lazy promises that start when first awaited, so the clock
  * starts at the first then() (await, catch and finally all go through it).
  */
-/** A postgres.js query's own fields that tell whether it reached a connection, and its cancel. */
+/** A postgres.js query's own fields: whether it reached a connection, its text, and its cancel. */
 interface PendingQuery {
-  /** Set when the query is written to a ready connection (the backend's key data). */
-  state?: unknown;
+  /** The backend key data of the connection it was written to (null until then; pid null until connected). */
+  state?: { pid?: number | null } | null;
+  tagged?: boolean;
+  strings?: readonly string[];
+  args?: unknown[];
+  options?: Record<string, unknown>;
   cancel?: () => Promise<unknown> | undefined;
+}
+
+/**
+ * Makes a query that never reached a connection harmless: it will run as `select 1`. postgres.js
+ * cannot withdraw it — its cancel() on a connection's first query leaves that connection open but
+ * never back in the pool (ReadyForQuery skips the cancelled query and forgets to report the
+ * connection open): after a failover every slot was stuck that way and the pool never recovered.
+ * The statement is built when it is written, so replacing its text here is enough.
+ */
+function defuse(q: PendingQuery): void {
+  q.tagged = false;
+  q.strings = ["select 1"];
+  q.args = [];
+  q.options = { ...q.options, simple: true, prepare: false };
 }
 
 function track<Q extends PromiseLike<unknown>>(
@@ -173,8 +191,9 @@ function track<Q extends PromiseLike<unknown>>(
 
 /**
  * The query's result, or a DatabaseDeadlineError once it has waited acquireTimeoutMs without reaching
- * a connection (or answerTimeoutMs without an answer). A query given up on is cancelled: postgres.js
- * then drops it from its queue, so a write answered 503 is never applied later when a server returns.
+ * a connection (or answerTimeoutMs without an answer). A query given up on before it reached a
+ * connection is defused (it runs as `select 1`), so a write answered 503 is never applied later when
+ * a server returns; one that had been sent is cancelled on the server.
  */
 function deadlined<Q extends PromiseLike<unknown>>(
   query: Q,
@@ -187,14 +206,22 @@ function deadlined<Q extends PromiseLike<unknown>>(
   if (acquireMs <= 0 && answerMs <= 0) return result;
   return new Promise<unknown>((resolve, reject) => {
     const pending = query as unknown as PendingQuery;
-    const giveUp = (ms: number) => {
-      reject(new DatabaseDeadlineError("a query", ms));
-      Promise.resolve(pending.cancel?.()).catch(() => {});
-    };
     const timers: ReturnType<typeof setTimeout>[] = [];
     if (acquireMs > 0)
-      timers.push(setTimeout(() => pending.state === undefined && giveUp(acquireMs), acquireMs));
-    if (answerMs > 0) timers.push(setTimeout(() => giveUp(answerMs), answerMs));
+      timers.push(
+        setTimeout(() => {
+          if (pending.state?.pid) return;
+          defuse(pending);
+          reject(new DatabaseDeadlineError("a query", acquireMs));
+        }, acquireMs),
+      );
+    if (answerMs > 0)
+      timers.push(
+        setTimeout(() => {
+          reject(new DatabaseDeadlineError("a query", answerMs));
+          Promise.resolve(pending.cancel?.()).catch(() => {});
+        }, answerMs),
+      );
     result.then(
       (v) => {
         for (const t of timers) clearTimeout(t);
