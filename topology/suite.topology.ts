@@ -4,6 +4,7 @@ import { printSummary } from "../chaos/lib/summary";
 import { REDIS_SERVER_BIN } from "../test/helpers/redis-server";
 import { pgFailoverScenario } from "./scenarios/pg-failover";
 import { pgReplicaScenario } from "./scenarios/pg-replica";
+import { redisSentinelScenario } from "./scenarios/redis-sentinel";
 
 // `bun run test:topology`: the deployment shapes beyond one machine, each built for real on loopback
 // ports in temporary directories — a streaming replica, a failover, Redis Sentinel, Redis Cluster,
@@ -26,6 +27,7 @@ const wanted = (n: string) => !only || only.includes(n);
 (missing.length ? describe.skip : describe)("topology", () => {
   if (wanted("1")) pgReplicaScenario();
   if (wanted("2")) pgFailoverScenario();
+  if (wanted("3")) redisSentinelScenario();
 });
 
 afterAll(() => printSummary("topology summary"));
