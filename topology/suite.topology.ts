@@ -4,6 +4,7 @@ import { printSummary } from "../chaos/lib/summary";
 import { REDIS_SERVER_BIN } from "../test/helpers/redis-server";
 import { pgFailoverScenario } from "./scenarios/pg-failover";
 import { pgReplicaScenario } from "./scenarios/pg-replica";
+import { redisClusterScenario } from "./scenarios/redis-cluster";
 import { redisSentinelScenario } from "./scenarios/redis-sentinel";
 
 // `bun run test:topology`: the deployment shapes beyond one machine, each built for real on loopback
@@ -28,6 +29,7 @@ const wanted = (n: string) => !only || only.includes(n);
   if (wanted("1")) pgReplicaScenario();
   if (wanted("2")) pgFailoverScenario();
   if (wanted("3")) redisSentinelScenario();
+  if (wanted("4")) redisClusterScenario();
 });
 
 afterAll(() => printSummary("topology summary"));

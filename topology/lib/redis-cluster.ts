@@ -1,4 +1,4 @@
-import { Cluster, Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { waitUntil } from "../../chaos/lib/wait";
 import { type PrivateRedis, startPrivateRedis } from "../../test/helpers/redis-server";
 
@@ -20,11 +20,20 @@ export interface RedisClusterNodes {
   healthy(): Promise<boolean>;
   /** SIGKILL of one node; it is left out of the checks from then on. */
   kill(node: PrivateRedis): Promise<void>;
+  /** Waits until another node serves `key`'s slot and every live node reports cluster_state:ok. */
+  failedOver(key: string, from: PrivateRedis, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 
 async function nodeInfo(port: number, ...args: string[]): Promise<string> {
-  const r = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const r = new Redis({
+    host: "127.0.0.1",
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+  });
   try {
     await r.connect();
     return String(await r.call(args[0]!, ...args.slice(1)));
@@ -80,26 +89,41 @@ export async function startRedisCluster(): Promise<RedisClusterNodes> {
       return true;
     };
     await waitUntil("cluster state ok on every node", 30_000, healthy);
+    // A replica that has never synced with its primary cannot take over from it.
+    await waitUntil("every replica in sync", 30_000, async () => {
+      let synced = 0;
+      for (const n of nodes) {
+        const info = await nodeInfo(n.port, "INFO", "replication");
+        if (info.includes("role:slave") && info.includes("master_link_status:up")) synced++;
+      }
+      return synced === 3;
+    });
+    /** Asks a live node (any: each knows the whole slot map) who serves the key's slot. */
+    async function ownerOf(key: string): Promise<PrivateRedis> {
+      const r = new Redis({
+        port: live()[0]!.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        connectTimeout: 2000,
+        commandTimeout: 2000,
+      });
+      try {
+        await r.connect();
+        const slot = Number(await r.call("CLUSTER", "KEYSLOT", key));
+        const slots = (await r.call("CLUSTER", "SLOTS")) as [number, number, [string, number]][];
+        const owner = slots.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
+        const node = nodes.find((n) => n.port === owner);
+        if (!node) throw new Error(`no owner for slot ${slot}`);
+        return node;
+      } finally {
+        r.disconnect();
+      }
+    }
+
     return {
       nodes,
       seedList: () => nodes.map((n) => `127.0.0.1:${n.port}`).join(","),
-      async ownerOf(key) {
-        const probe = new Cluster(
-          live().map((n) => ({ host: "127.0.0.1", port: n.port })),
-          { lazyConnect: true },
-        );
-        try {
-          await probe.connect();
-          const slot = Number(await probe.call("CLUSTER", "KEYSLOT", key));
-          const slots = (await probe.call("CLUSTER", "SLOTS")) as [number, number, [string, number]][];
-          const owner = slots.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
-          const node = nodes.find((n) => n.port === owner);
-          if (!node) throw new Error(`no owner for slot ${slot}`);
-          return node;
-        } finally {
-          probe.disconnect();
-        }
-      },
+      ownerOf,
       async primaries() {
         const text = await nodeInfo(live()[0]!.port, "CLUSTER", "NODES");
         return text
@@ -110,6 +134,12 @@ export async function startRedisCluster(): Promise<RedisClusterNodes> {
       async kill(node) {
         dead.add(node);
         await node.kill();
+      },
+      async failedOver(key, from, timeoutMs) {
+        return waitUntil(`slot of ${key} served by a promoted replica`, timeoutMs, async () => {
+          const owner = await ownerOf(key);
+          return owner !== from && (await healthy());
+        });
       },
       stop,
     };
