@@ -2,6 +2,7 @@ import { afterAll, describe } from "bun:test";
 import { replicationBinariesPresent } from "../chaos/lib/private-postgres";
 import { printSummary } from "../chaos/lib/summary";
 import { REDIS_SERVER_BIN } from "../test/helpers/redis-server";
+import { manyProcessesScenario } from "./scenarios/many-processes";
 import { pgFailoverScenario } from "./scenarios/pg-failover";
 import { pgReplicaScenario } from "./scenarios/pg-replica";
 import { redisClusterScenario } from "./scenarios/redis-cluster";
@@ -30,6 +31,7 @@ const wanted = (n: string) => !only || only.includes(n);
   if (wanted("2")) pgFailoverScenario();
   if (wanted("3")) redisSentinelScenario();
   if (wanted("4")) redisClusterScenario();
+  if (wanted("5")) manyProcessesScenario();
 });
 
 afterAll(() => printSummary("topology summary"));
