@@ -9,7 +9,7 @@ import type { Config } from "../config/env";
 import type { Logger } from "../lib/logger";
 import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
 import { prepareParameterised } from "./prepare";
-import { type ReplicaSet, replicaSetFor } from "./replicas";
+import { fallbackToPrimary, type ReplicaSet, replicaSetFor } from "./replicas";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -123,10 +123,14 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
     const raw = createPostgresClient(opts.DATABASE_URL, opts);
     const client = instrumentPostgres(raw, stats, { target: "primary", ...deadlines(opts) });
     const primary = drizzlePostgres({ client, schema }) as unknown as Database;
-    const replicas = replicaSetFor({ db: primary, raw }, opts, stats, (url) => {
+    const replicas = replicaSetFor({ db: primary, raw }, opts, (url, onLost) => {
       const replicaRaw = createPostgresClient(url, opts);
       const target = describeUrl(url);
-      const replicaClient = instrumentPostgres(replicaRaw, stats, { target, ...deadlines(opts) });
+      const replicaClient = fallbackToPrimary(
+        instrumentPostgres(replicaRaw, stats, { target, ...deadlines(opts) }),
+        client,
+        (sqlState) => onLost(target, sqlState),
+      );
       return {
         target,
         raw: replicaRaw,

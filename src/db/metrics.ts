@@ -68,7 +68,7 @@ export function bindDbMetrics(
     queries.inc({ target: e.target });
     if (e.errorClass) errors.inc({ class: e.errorClass });
   });
-  const stopRoutes = db.replicas ? bindReplicaMetrics(registry, db.replicas) : () => {};
+  const stopRoutes = bindReplicaMetrics(registry, db.replicas ?? null);
   return () => {
     stop();
     stopRoutes();
@@ -76,14 +76,17 @@ export function bindDbMetrics(
   };
 }
 
-/** Replica state and read routing (only with DATABASE_REPLICA_URLS). */
-function bindReplicaMetrics(registry: Registry, replicas: ReplicaSet): () => void {
+/**
+ * Replica state and read routing. Registered without replicas too (no series then), so one
+ * dashboard fits every deployment.
+ */
+function bindReplicaMetrics(registry: Registry, replicas: ReplicaSet | null): () => void {
   gaugeIn(registry, {
     name: "courtflow_db_replica_up",
     help: "1 when a read replica answers its probe and is a standby; 0 when it is down",
     labelNames: ["replica"] as const,
     collect() {
-      for (const r of replicas.status()) this.set({ replica: r.target }, r.state === "down" ? 0 : 1);
+      for (const r of replicas?.status() ?? []) this.set({ replica: r.target }, r.state === "down" ? 0 : 1);
     },
   });
   gaugeIn(registry, {
@@ -91,7 +94,7 @@ function bindReplicaMetrics(registry: Registry, replicas: ReplicaSet): () => voi
     help: "Age of the oldest primary write a replica has not replayed (0: caught up); absent while it is down",
     labelNames: ["replica"] as const,
     collect() {
-      for (const r of replicas.status()) {
+      for (const r of replicas?.status() ?? []) {
         if (r.lagSeconds === null) this.remove({ replica: r.target });
         else this.set({ replica: r.target }, r.lagSeconds);
       }
@@ -102,5 +105,5 @@ function bindReplicaMetrics(registry: Registry, replicas: ReplicaSet): () => voi
     help: "Routed reads by destination and reason (replica; or primary because the request wrote, a fence was not yet replayed, no replica was usable, or outside a request)",
     labelNames: ["target", "reason"] as const,
   });
-  return replicas.onRoute((target, reason) => routed.inc({ target, reason }));
+  return replicas?.onRoute((target, reason) => routed.inc({ target, reason })) ?? (() => {});
 }

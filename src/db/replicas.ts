@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type postgres from "postgres";
 import type { Config } from "../config/env";
 import type { Database } from "./client";
-import type { DbStats } from "./instrument";
 
 // Read replicas (DATABASE_REPLICA_URLS). Drizzle's withReplicas sends every select to a random replica
 // whatever its state: a stopped replica fails the read, a lagging one serves old rows, a user does not
@@ -343,19 +342,82 @@ export function readDb<D>(db: D): D {
 export function replicaSetFor(
   primary: { db: Database; raw: postgres.Sql },
   opts: Pick<Config, "DATABASE_REPLICA_URLS" | "DATABASE_REPLICA_MAX_LAG_S">,
-  stats: DbStats,
-  open: (url: string) => ReplicaNode,
+  open: (url: string, onLost: (target: string, sqlState: string) => void) => ReplicaNode,
 ): { set: ReplicaSet; db: Database } | null {
   if (opts.DATABASE_REPLICA_URLS.length === 0) return null;
-  const set = new ReplicaSet(primary, opts.DATABASE_REPLICA_URLS.map(open), {
-    maxLagSeconds: opts.DATABASE_REPLICA_MAX_LAG_S,
-  });
+  let set: ReplicaSet | null = null;
   // A replica whose query lost its connection is out at once, not at the next probe: the reads of
-  // the requests that follow go to the primary, and only those in flight at that moment fail.
-  stats.onQuery((e) => {
-    if (e.target !== "primary" && ReplicaSet.connectionLost(e.sqlState))
-      set.markDown(e.target, `a query lost its connection (${e.sqlState})`);
-  });
+  // the requests that follow go to the primary (and that read itself is repeated there).
+  const onLost = (target: string, sqlState: string) =>
+    set?.markDown(target, `a query lost its connection (${sqlState})`);
+  set = new ReplicaSet(
+    primary,
+    opts.DATABASE_REPLICA_URLS.map((url) => open(url, onLost)),
+    { maxLagSeconds: opts.DATABASE_REPLICA_MAX_LAG_S },
+  );
   set.start();
   return { set, db: routedDatabase(primary.db, set) };
+}
+
+/** The part of a postgres.js query Drizzle uses: awaited, optionally as rows of values. */
+type RawQuery = PromiseLike<unknown> & { values(): PromiseLike<unknown> };
+
+/**
+ * A read that lost its replica connection runs again on the primary. Replica clients only ever run
+ * reads (a write there fails with 25006), so repeating one changes nothing; the request that was in
+ * flight when its replica went away answers from the primary instead of 503.
+ */
+export function fallbackToPrimary(
+  replica: postgres.Sql,
+  primary: postgres.Sql,
+  onLost: (sqlState: string) => void,
+): postgres.Sql {
+  const codeOf = (err: unknown): string | null => {
+    for (let cur = err, depth = 0; cur && depth < 6; depth++) {
+      const code = (cur as { code?: unknown }).code;
+      if (typeof code === "string") return code;
+      cur = (cur as { cause?: unknown }).cause;
+    }
+    return null;
+  };
+  return new Proxy(replica, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== "unsafe" || typeof value !== "function") return value;
+      return (text: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) => {
+        let asValues = false;
+        let outcome: Promise<unknown> | null = null;
+        const start = (client: postgres.Sql) => {
+          const q = client.unsafe(
+            text,
+            params as postgres.ParameterOrJSON<never>[],
+            options,
+          ) as unknown as RawQuery;
+          return asValues ? q.values() : q;
+        };
+        const run = async () => {
+          try {
+            return await start(target);
+          } catch (err) {
+            const code = codeOf(err);
+            if (!ReplicaSet.connectionLost(code)) throw err;
+            onLost(code!);
+            return await start(primary);
+          }
+        };
+        const query = {
+          values() {
+            asValues = true;
+            return query;
+          },
+          // biome-ignore lint/suspicious/noThenProperty: stands in for a postgres.js query, which is a thenable.
+          then(onFulfilled?: (v: unknown) => unknown, onRejected?: (e: unknown) => unknown) {
+            outcome ??= run();
+            return outcome.then(onFulfilled, onRejected);
+          },
+        };
+        return query;
+      };
+    },
+  });
 }

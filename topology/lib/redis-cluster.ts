@@ -34,6 +34,8 @@ async function nodeInfo(port: number, ...args: string[]): Promise<string> {
     connectTimeout: 2000,
     commandTimeout: 2000,
   });
+  // A node killed by the scenario refuses: the caller sees the rejection, not a stray event.
+  r.on("error", () => {});
   try {
     await r.connect();
     return String(await r.call(args[0]!, ...args.slice(1)));
@@ -107,6 +109,8 @@ export async function startRedisCluster(): Promise<RedisClusterNodes> {
         connectTimeout: 2000,
         commandTimeout: 2000,
       });
+      // A node killed by the scenario refuses: the caller sees the rejection, not a stray event.
+      r.on("error", () => {});
       try {
         await r.connect();
         const slot = Number(await r.call("CLUSTER", "KEYSLOT", key));
