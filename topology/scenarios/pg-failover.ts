@@ -142,6 +142,8 @@ export function pgFailoverScenario(): void {
       const sessionsBefore = await scalar(standby.url(), "select sum(sessions) from pg_stat_database");
       const crashAt = load.now();
       await primary.crash();
+      // Writes sent before this may still have been answered by the old primary.
+      const crashedAt = load.now();
       await Bun.sleep(NO_PRIMARY_MS);
       const sessionsInWindow =
         (await scalar(standby.url(), "select sum(sessions) from pg_stat_database")) - sessionsBefore;
@@ -157,9 +159,9 @@ export function pgFailoverScenario(): void {
       const newPrimary = standby.url(WORLD_DATABASE);
       const rows = await scalar(newPrimary, "select count(*) from courts where code like 'FO%'");
       const firstWriteAfter = writes
-        .filter((o) => o.status === 201 && o.sentAt > crashAt)
+        .filter((o) => o.status === 201 && o.sentAt > crashedAt)
         .reduce((m, o) => Math.min(m, o.sentAt + o.ms), Number.POSITIVE_INFINITY);
-      const recoveredMs = Number.isFinite(firstWriteAfter) ? firstWriteAfter - crashAt : null;
+      const recoveredMs = Number.isFinite(firstWriteAfter) ? firstWriteAfter - crashedAt : null;
       const inWindow = outcomes.filter((o) => o.sentAt + o.ms > crashAt && o.sentAt < promotedAt);
       const failed = inWindow.filter((o) => o.status !== 200 && o.status !== 201);
       const dbDown = (o: Outcome) => o.status === 503 && o.code === "DATABASE_UNAVAILABLE";

@@ -307,7 +307,7 @@ export function pgReplicaScenario(): void {
       expect(checks.filter((c) => !c.ok)).toEqual([]);
     });
 
-    test("replica stopped under load: only in-flight reads fail, reads move to the primary and come back", async () => {
+    test("replica stopped under load: no read fails (in-flight ones are repeated on the primary), reads come back to it", async () => {
       const t0 = performance.now();
       const load = startLoad({
         base: api.base,
