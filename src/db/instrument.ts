@@ -161,6 +161,16 @@ function defuse(q: PendingQuery): void {
   q.options = { ...q.options, simple: true, prepare: false };
 }
 
+/**
+ * Gives up on a postgres.js query whose answer is no longer wanted: defused if it never reached a
+ * connection (see defuse), cancelled on the server if it did.
+ */
+export function abandonQuery(query: unknown): void {
+  const q = query as PendingQuery;
+  if (!q.state?.pid) defuse(q);
+  else Promise.resolve(q.cancel?.()).catch(() => {});
+}
+
 function track<Q extends PromiseLike<unknown>>(
   query: Q,
   text: string,

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type postgres from "postgres";
 import type { Config } from "../config/env";
 import type { Database } from "./client";
+import { abandonQuery } from "./instrument";
 
 // Read replicas (DATABASE_REPLICA_URLS). Drizzle's withReplicas sends every select to a random replica
 // whatever its state: a stopped replica fails the read, a lagging one serves old rows, a user does not
@@ -90,14 +91,15 @@ interface NodeState {
 
 const CONNECTION_LOST = /^(08|57P0|CONNECT|CONNECTION_|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)/;
 
-async function within<T>(ms: number, q: Promise<T> & { cancel?: () => unknown }): Promise<T> {
+/** A probe's answer within `ms`, else an error (the probe is abandoned without wedging the pool). */
+async function within<T>(ms: number, q: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       q,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          Promise.resolve(q.cancel?.()).catch(() => {});
+          abandonQuery(q);
           reject(new Error(`no answer within ${ms} ms`));
         }, ms);
       }),
