@@ -7,6 +7,7 @@ import type { AppEnv } from "./app-env";
 import { createAuthService } from "./auth/auth.service";
 import { authenticate, requireRole } from "./auth/middleware";
 import { mountDataRoutes } from "./data-routes";
+import { readYourWrites } from "./db/read-your-writes";
 import type { AppDeps } from "./deps";
 import { allowedMethodsOf } from "./lib/allowed-methods";
 import { mountDocs } from "./lib/docs";
@@ -88,6 +89,9 @@ export function createApp(deps: AppDeps) {
   );
   // After the limit: a JSON body is read whole here, as UTF-8 or refused (400 naming the body).
   app.use("*", strictJsonBody);
+
+  // With read replicas: which server each request's reads may use (a no-op without replicas).
+  app.use("/api/*", readYourWrites(deps));
 
   // One auth service for every router: token checks, sessions, scope resolution, rate limits.
   const auth = createAuthService({ ...deps, db: deps.db.db });

@@ -6,6 +6,7 @@ import { migrationConnectionProblem } from "./db/direct";
 import { applyMigrations, migratePostgres } from "./db/migrate";
 import { createPgliteInWorker } from "./db/pglite-create";
 import { checkQueryTimeout } from "./db/pooler";
+import { currentWalLsn } from "./db/replicas";
 import { type BackgroundSeed, seedEmbeddedInBackground } from "./db/seed/embedded";
 import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
@@ -78,9 +79,11 @@ export async function buildDeps(
   const lifecycle = opts.lifecycle ?? createLifecycle();
   const metrics = createMetricsRegistry({ process: "api" });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
+  const primary = db.sql;
   const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {
     // Development without Redis: logins survive a restart (with the secret kept in DATA_DIR too).
     sessionFile: config.NODE_ENV === "development" ? join(config.DATA_DIR, SESSION_FILE) : undefined,
+    primaryLsn: primary ? () => currentWalLsn(primary) : undefined,
   });
   // BullMQ producers, or (embedded mode) the processors themselves, in this process.
   const jobs = createJobDispatcher({

@@ -4,6 +4,7 @@ import type { DbHandle } from "./db/client";
 import type { MonitoredQueue } from "./jobs/metrics";
 import type { JobDispatcher } from "./jobs/types";
 import type { Logger } from "./lib/logger";
+import type { ReadFences } from "./redis/read-fences";
 import type { RequestGate } from "./redis/request-gate";
 import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./redis/types";
 
@@ -35,6 +36,8 @@ export interface AppDeps {
    * stores share a server); built by buildRedisDeps. Absent: the two stores above, one after the other.
    */
   gate?: RequestGate;
+  /** Read-your-writes fences for read replicas (null or absent: no replicas). */
+  fences?: ReadFences | null;
   /** BullMQ queues whose depth health and metrics report (a BullMQ Queue fits); none until the imports issue. */
   queues?: readonly MonitoredQueue[];
   /**

@@ -4,6 +4,7 @@
 import { loadConfigOrExit } from "../src/config/env";
 import { connectWithRetry, createDb } from "../src/db/client";
 import { checkQueryTimeout } from "../src/db/pooler";
+import { currentWalLsn } from "../src/db/replicas";
 import { createLifecycle } from "../src/deps";
 import { loggerFromConfig } from "../src/lib/logger";
 import { createMetricsRegistry } from "../src/lib/metrics";
@@ -16,11 +17,18 @@ const config = loadConfigOrExit(process.env, { serving: true });
 const logger = loggerFromConfig(config).child({ process: "worker" });
 for (const w of config.warnings) logger.warn(w);
 const started = await (async () => {
-  const db = await createDb(config);
+  // Jobs read what they are about to write: the worker stays on the primary whatever
+  // DATABASE_REPLICA_URLS says (the replicas serve the API's reads).
+  const db = await createDb({ ...config, DATABASE_REPLICA_URLS: [] });
   await connectWithRetry(db, { retries: config.DATABASE_CONNECT_RETRIES, logger });
   await checkQueryTimeout(db, config, logger);
   const metrics = createMetricsRegistry({ process: "worker" });
-  return { db, metrics, redis: buildRedisDeps(config, logger, metrics) };
+  // With replicas configured, the worker's cache invalidations (an import's measures) raise the read fence.
+  const primary = db.sql;
+  const redis = buildRedisDeps(config, logger, metrics, {
+    primaryLsn: primary ? () => currentWalLsn(primary) : undefined,
+  });
+  return { db, metrics, redis };
 })().catch((err) => exitOnStartupFailure(err, logger, "courtflow worker"));
 const { db, metrics } = started;
 const lifecycle = createLifecycle();

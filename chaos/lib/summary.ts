@@ -17,6 +17,8 @@ export interface ScenarioRow {
   unexpected: Record<string, number>;
   checks: Check[];
   seconds: number;
+  recoverySeconds?: number | null;
+  figures?: Record<string, string | number>;
 }
 
 const rows: ScenarioRow[] = [];
@@ -27,6 +29,7 @@ export function recordScenario(
   unexpected: Outcome[],
   checks: Check[],
   seconds: number,
+  extra: ScenarioFigures = {},
 ): ScenarioRow {
   const row = {
     scenario,
@@ -35,6 +38,7 @@ export function recordScenario(
     unexpected: countKinds(unexpected),
     checks,
     seconds,
+    ...extra,
   };
   rows.push(row);
   return row;
@@ -59,8 +63,15 @@ function table(): string[] {
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
 }
 
-export function formatSummary(): string {
-  const lines = ["", "chaos summary", "", ...table(), ""];
+export interface ScenarioFigures {
+  /** Seconds from the fault to the first success afterwards (or null when none was measured). */
+  recoverySeconds?: number | null;
+  /** Anything else the scenario measured, printed as `name: value`. */
+  figures?: Record<string, string | number>;
+}
+
+export function formatSummary(title = "chaos summary"): string {
+  const lines = ["", title, "", ...table(), ""];
   for (const r of rows) {
     const failed = r.checks.filter((c) => !c.ok);
     lines.push(
@@ -68,6 +79,11 @@ export function formatSummary(): string {
       `      answers:    ${kinds(r.answers)}`,
       `      unexpected: ${kinds(r.unexpected)}`,
     );
+    if (r.recoverySeconds !== undefined)
+      lines.push(
+        `      recovery:   ${r.recoverySeconds === null ? "not measured" : `${r.recoverySeconds.toFixed(1)} s`}`,
+      );
+    for (const [k, v] of Object.entries(r.figures ?? {})) lines.push(`      ${k}: ${v}`);
     for (const c of r.checks)
       lines.push(`      ${c.ok ? "ok  " : "FAIL"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
     lines.push("");
@@ -75,6 +91,6 @@ export function formatSummary(): string {
   return lines.join("\n");
 }
 
-export function printSummary(): void {
-  process.stdout.write(`${formatSummary()}\n`);
+export function printSummary(title?: string): void {
+  process.stdout.write(`${formatSummary(title)}\n`);
 }

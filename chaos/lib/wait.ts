@@ -22,3 +22,24 @@ export async function healthOf(
   const res = await fetch(`${base}/api/system/health`, { signal: AbortSignal.timeout(5000) });
   return { status: res.status, body: (await res.json()) as { status?: string; reasons?: string[] } };
 }
+/** Polls until `probe` is true (errors count as "not yet"); throws naming `what` on timeout. */
+export async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<boolean>,
+  everyMs = 200,
+): Promise<number> {
+  const t0 = performance.now();
+  let last: unknown;
+  while (performance.now() - t0 < timeoutMs) {
+    try {
+      if (await probe()) return performance.now() - t0;
+    } catch (err) {
+      last = err;
+    }
+    await Bun.sleep(everyMs);
+  }
+  throw new Error(
+    `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`,
+  );
+}

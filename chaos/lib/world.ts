@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { migratePostgres } from "../../src/db/migrate";
 import { childEnv, ROOT, tempDir } from "../../test/helpers/process";
 import { type PrivateRedis, startPrivateRedis } from "../../test/helpers/redis-server";
-import { type PrivatePostgres, startPrivatePostgres } from "./private-postgres";
+import { type PrivatePostgres, type PrivatePostgresOptions, startPrivatePostgres } from "./private-postgres";
 
 // One scenario's world: its own PostgreSQL cluster with a migrated database filled by the real seed
 // script (courts, judges, the development logins, cases and activities), and its own redis-server.
@@ -43,16 +43,31 @@ async function seed(databaseUrl: string, cases: number): Promise<void> {
   if (code !== 0) throw new Error(`seed failed (${code}): ${err || out}`);
 }
 
-export async function createWorld(opts: { cases?: number; redisArgs?: string[] } = {}): Promise<World> {
-  const pg = await startPrivatePostgres();
-  let redis: PrivateRedis | null = null;
+export const WORLD_DATABASE = "courtflow_chaos";
+
+/** A private PostgreSQL with the migrated, seeded database (no Redis: the topology suite brings its own). */
+export async function createDatabase(
+  opts: { cases?: number; pg?: PrivatePostgresOptions } = {},
+): Promise<{ pg: PrivatePostgres; databaseUrl: string }> {
+  const pg = await startPrivatePostgres(opts.pg);
   try {
     const admin = postgres(pg.url(), { max: 1, onnotice: () => {} });
-    await admin`create database courtflow_chaos`;
+    await admin`create database ${admin(WORLD_DATABASE)}`;
     await admin.end();
-    const databaseUrl = pg.url("courtflow_chaos");
+    const databaseUrl = pg.url(WORLD_DATABASE);
     await migratePostgres(databaseUrl);
     if (opts.cases !== 0) await seed(databaseUrl, opts.cases ?? 2000);
+    return { pg, databaseUrl };
+  } catch (err) {
+    await pg.destroy();
+    throw err;
+  }
+}
+
+export async function createWorld(opts: { cases?: number; redisArgs?: string[] } = {}): Promise<World> {
+  const { pg, databaseUrl } = await createDatabase({ cases: opts.cases });
+  let redis: PrivateRedis | null = null;
+  try {
     redis = await startPrivateRedis(opts.redisArgs ?? []);
     const r = redis;
     return {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import postgres from "postgres";
-import { BENCH_COURTS, BENCH_JUDGES, writeBenchFiles } from "../../scripts/lib/import-bench-data";
+import { writeBenchFiles } from "../../scripts/lib/import-bench-data";
 import { loadConfig } from "../../src/config/env";
 import { createDb } from "../../src/db/client";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { tempDir } from "../../test/helpers/process";
 import { authRead, publicRead, readTargets } from "../lib/calls";
+import { addBenchReferenceData, type Batch, batchOf, uploadImport } from "../lib/imports";
 import { startLoad } from "../lib/load";
 import { type ChaosProcess, crashLines, startApi, startWorker } from "../lib/processes";
 import { type Check, recordScenario } from "../lib/summary";
@@ -18,37 +19,6 @@ import { ADMIN, createWorld, login, tableFingerprints, type World } from "../lib
 
 const CASES = 12_000;
 const PER_CASE = 3;
-
-type Batch = {
-  status: string;
-  counts: Record<"cases" | "activities", Record<string, number>>;
-  progress: { phase: string; processedRows: number; totalRows: number };
-  errorCount: number;
-};
-
-async function addBenchReferenceData(databaseUrl: string): Promise<void> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  try {
-    const [state] = await sql`select id from courts where parent_id is null limit 1`;
-    const courts = await sql`insert into courts ${sql(
-      BENCH_COURTS.map((code) => ({ code, name: `Chaos ${code}`, level: "trial", parent_id: state!.id })),
-    )} returning id`;
-    await sql`insert into judges ${sql(
-      BENCH_JUDGES.map((code, i) => ({
-        code,
-        name: `Judge ${code}`,
-        court_id: courts[i % courts.length]!.id,
-      })),
-    )}`;
-  } finally {
-    await sql.end();
-  }
-}
-
-async function batchOf(base: string, token: string, id: number): Promise<Batch> {
-  const res = await fetch(`${base}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } });
-  return (await res.json()) as Batch;
-}
 
 async function scalar(databaseUrl: string, query: string): Promise<number> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
@@ -107,18 +77,9 @@ export function workerKillScenario(): void {
         next: (i) => (i % 3 === 2 ? publicRead(i) : authRead(i, targets, [token])),
       });
 
-      const form = new FormData();
-      form.append("source", "chaos");
-      form.append("extractDate", "2026-06-30");
-      form.append("cases", Bun.file(files.casesPath), "cases.csv");
-      form.append("activities", Bun.file(files.activitiesPath), "activities.csv");
-      const res = await fetch(`${api.base}/api/imports`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
-      expect(res.status).toBe(202);
-      const { id } = (await res.json()) as { id: number };
+      const upload = await uploadImport(api.base, token, files);
+      expect(upload.status).toBe(202);
+      const id = upload.id!;
 
       // Kill with 40% of the rows in (inside the activities phase), well before the end.
       let killedAt: Batch | null = null;

@@ -16,7 +16,18 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Writes cases.csv and activities.csv with a buffered writer; returns their sizes. */
 export async function writeBenchFiles(
   dir: string,
-  opts: { cases: number; activitiesPerCase: number; seed: number },
+  opts: {
+    cases: number;
+    activitiesPerCase: number;
+    seed: number;
+    /** Courts the cases are spread over (default: every bench court). */
+    courts?: readonly string[];
+    /**
+     * Case numbers are `<prefix>-0000001`… and source ids `<prefix>-S1`…: distinct prefixes keep the
+     * cases and activities of several files apart (a court's source ids are unique across its files).
+     */
+    numberPrefix?: string;
+  },
 ): Promise<{ casesPath: string; activitiesPath: string; bytes: number }> {
   const rng = createPrng(opts.seed);
   const casesPath = `${dir}/cases.csv`;
@@ -28,9 +39,11 @@ export async function writeBenchFiles(
   );
   activities.write("source_id,court_code,case_number,type,occurred_on,outcome,judge_code,notes\n");
   let source = 0;
+  const sourcePrefix = opts.numberPrefix ? `${opts.numberPrefix}-S` : "S";
   for (let i = 0; i < opts.cases; i++) {
-    const court = BENCH_COURTS[i % BENCH_COURTS.length]!;
-    const number = `BN-${String(i).padStart(7, "0")}`;
+    const courts = opts.courts ?? BENCH_COURTS;
+    const court = courts[i % courts.length]!;
+    const number = `${opts.numberPrefix ?? "BN"}-${String(i).padStart(7, "0")}`;
     const type = rng.pick(CASE_TYPES);
     const filed = START + rng.int(0, 1300) * DAY_MS;
     const judge = rng.chance(0.9) ? rng.pick(BENCH_JUDGES) : "";
@@ -53,7 +66,7 @@ export async function writeBenchFiles(
           `${court},${number},${rng.pick(["motion", "order", "trial_setting"])},${iso(filed + (20 + k) * DAY_MS)},,${judge},`,
         );
     }
-    for (const e of events) activities.write(`S${++source},${e}\n`);
+    for (const e of events) activities.write(`${sourcePrefix}${++source},${e}\n`);
   }
   await cases.end();
   await activities.end();

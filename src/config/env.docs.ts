@@ -91,6 +91,10 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "`db.query`) go to a replica; raw SQL (`db.execute`: every measure, the case list and case detail), " +
       "writes and transactions use `DATABASE_URL`.",
   },
+  DATABASE_REPLICA_MAX_LAG_S: {
+    section: "PostgreSQL",
+    text: "A replica further behind the primary than this many seconds gets no reads until it catches up (reads go to the primary meanwhile, and detailed health names it and its lag). Also bounds how long a read-your-writes fence lives.",
+  },
   DATABASE_POOL_MAX: {
     section: "PostgreSQL",
     text: "Connections per pool and process (each replica has its own pool of this size).",

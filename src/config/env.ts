@@ -90,6 +90,8 @@ export const envSchema = z.object({
   DATABASE_URL: postgresUrl,
   DIRECT_DATABASE_URL: postgresUrl,
   DATABASE_REPLICA_URLS: csv.pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, "must be postgres URLs"))),
+  /** A replica further behind than this gets no reads (they go to the primary) until it catches up. */
+  DATABASE_REPLICA_MAX_LAG_S: int(10, 1, 3600),
   DATABASE_POOL_MAX: int(10, 1, 1000),
   DATABASE_POOL_TIMEOUT_S: int(10, 1, 600),
   DATABASE_IDLE_TIMEOUT_S: int(30, 0, 3600),

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { withReplicas } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -12,6 +11,7 @@ import type { Logger } from "../lib/logger";
 import { DbStats, instrumentPglite, instrumentPostgres } from "./instrument";
 import { lockPgliteDir } from "./pglite-lock";
 import { prepareParameterised } from "./prepare";
+import { fallbackToPrimary, type ReplicaSet, replicaSetFor } from "./replicas";
 import * as schema from "./schema";
 import { permanentConnectFailure, resolvePgTls } from "./tls";
 
@@ -29,6 +29,8 @@ export interface DbHandle {
   pglite: PGlite | null;
   /** Query timing and pool demand, fed by the instrumented clients (see instrument.ts). */
   stats: DbStats;
+  /** The read replicas and their monitor (DATABASE_REPLICA_URLS); null without replicas. */
+  replicas: ReplicaSet | null;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Why a failed first contact can never succeed as configured (TLS, pooler); null: worth a retry. */
@@ -39,6 +41,7 @@ export type DbOptions = Pick<
   Config,
   | "DATABASE_URL"
   | "DATABASE_REPLICA_URLS"
+  | "DATABASE_REPLICA_MAX_LAG_S"
   | "DATABASE_POOL_MAX"
   | "DATABASE_POOL_TIMEOUT_S"
   | "DATABASE_IDLE_TIMEOUT_S"
@@ -51,14 +54,22 @@ export type DbOptions = Pick<
   | "NODE_ENV"
 >;
 
-/** Host, port and database of a URL, for messages: the password never leaves this function. */
+/**
+ * Host, port and database of a URL, for messages: the password never leaves this function. A
+ * multi-host URL (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=primary`) names every host.
+ */
 export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
-  } catch {
-    return "(unparseable DATABASE_URL)";
-  }
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?#]*)(\/[^?#]*)?/.exec(url);
+  if (!m?.[1]) return "(unparseable DATABASE_URL)";
+  const hosts = m[1].split(",").map((h) => {
+    try {
+      const u = new URL(`postgres://${h}`);
+      return `${u.hostname}:${u.port || "5432"}`;
+    } catch {
+      return "?";
+    }
+  });
+  return `${hosts.join(",")}${m[2] ?? ""}`;
 }
 
 /**
@@ -110,36 +121,54 @@ export interface CreateDbHooks {
   createFreshPglite?: (dir: string) => Promise<void>;
 }
 
+/**
+ * Deadlines every query gets on top of statement_timeout (see instrument.ts): a query that has not
+ * reached a connection within the pool timeout fails with 503 instead of waiting out a failover, and
+ * one sent to a server that went silent fails once statement_timeout has long passed.
+ */
+function deadlines(opts: DbOptions): { acquireTimeoutMs: number; answerTimeoutMs: number } {
+  const acquireTimeoutMs = opts.DATABASE_POOL_TIMEOUT_S * 1000;
+  const answerTimeoutMs =
+    opts.DATABASE_QUERY_TIMEOUT_MS > 0 ? opts.DATABASE_QUERY_TIMEOUT_MS + acquireTimeoutMs : 0;
+  return { acquireTimeoutMs, answerTimeoutMs };
+}
+
 export async function createDb(opts: DbOptions, hooks: CreateDbHooks = {}): Promise<DbHandle> {
   if (opts.DATABASE_URL) {
     const stats = new DbStats(opts.DATABASE_POOL_MAX * (1 + opts.DATABASE_REPLICA_URLS.length));
-    const client = instrumentPostgres(createPostgresClient(opts.DATABASE_URL, opts), stats);
-    const primary = drizzlePostgres({ client, schema });
-    const replicaClients = opts.DATABASE_REPLICA_URLS.map((u) =>
-      instrumentPostgres(createPostgresClient(u, opts), stats),
-    );
-    const db =
-      replicaClients.length > 0
-        ? (withReplicas(
-            primary,
-            replicaClients.map((c) => drizzlePostgres({ client: c, schema })) as [
-              typeof primary,
-              ...(typeof primary)[],
-            ],
-          ) as unknown as Database)
-        : (primary as unknown as Database);
+    const raw = createPostgresClient(opts.DATABASE_URL, opts);
+    const client = instrumentPostgres(raw, stats, { target: "primary", ...deadlines(opts) });
+    const primary = drizzlePostgres({ client, schema }) as unknown as Database;
+    const replicas = replicaSetFor({ db: primary, raw }, opts, (url, onLost) => {
+      const replicaRaw = createPostgresClient(url, opts);
+      const target = describeUrl(url);
+      const replicaClient = fallbackToPrimary(
+        instrumentPostgres(replicaRaw, stats, { target, ...deadlines(opts) }),
+        client,
+        (sqlState) => onLost(target, sqlState),
+      );
+      return {
+        target,
+        raw: replicaRaw,
+        db: drizzlePostgres({ client: replicaClient, schema }) as unknown as Database,
+      };
+    });
     return {
-      db,
+      db: replicas?.db ?? primary,
       kind: "postgres",
       target: describeUrl(opts.DATABASE_URL),
       sql: client,
       pglite: null,
       stats,
+      replicas: replicas?.set ?? null,
       async ping() {
         await client`select 1`;
       },
       async close() {
-        await Promise.all([client, ...replicaClients].map((c) => c.end({ timeout: 5 })));
+        replicas?.set.stop();
+        await Promise.all(
+          [raw, ...(replicas?.set.nodes ?? []).map((n) => n.raw)].map((c) => c.end({ timeout: 5 })),
+        );
       },
       diagnose: (err) => permanentConnectFailure(err, resolvePgTls(opts.DATABASE_URL!, opts)),
     };
@@ -180,6 +209,7 @@ export async function createPgliteDb(dir: string, hooks: CreateDbHooks = {}): Pr
     sql: null,
     pglite: client,
     stats,
+    replicas: null,
     async ping() {
       await db.execute(sql`select 1`);
     },

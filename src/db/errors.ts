@@ -53,10 +53,15 @@ export function isConnectionError(code: string | null): boolean {
   );
 }
 
-/** Retrying the whole transaction may succeed: serialization failure, deadlock, lost connection. */
+/**
+ * Retrying the whole transaction may succeed: serialization failure, deadlock, lost connection. Not
+ * a connect timeout: no connection was to be had for the whole pool timeout (a failover without a
+ * primary yet, a server that does not answer), and five more waits would hold the request for half
+ * a minute instead of answering 503 now.
+ */
 export function isRetryableTransactionError(err: unknown): boolean {
   const code = sqlStateOf(err);
-  return code === "40001" || code === "40P01" || isConnectionError(code);
+  return code === "40001" || code === "40P01" || (isConnectionError(code) && code !== "CONNECT_TIMEOUT");
 }
 
 /** Column names from "Key (court_id, case_number)=(…) already exists." — the values are dropped. */

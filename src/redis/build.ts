@@ -10,6 +10,7 @@ import { createMemorySessionManager } from "./memory/session-manager";
 import { redisMetrics, registerCacheUsage } from "./metrics";
 import { connectionSpec, parseRedisUrl } from "./options";
 import { createRedisRateLimiter } from "./rate-limiter";
+import { createMemoryReadFences, createRedisReadFences, type ReadFences } from "./read-fences";
 import { createRedisRequestGate, type RequestGate, sequentialGate } from "./request-gate";
 import { createRedisSessionManager } from "./session-manager";
 import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./types";
@@ -22,6 +23,8 @@ export interface RedisDeps {
   rateLimiter: RateLimiter;
   /** The per-request session check and rate-limit hit, in one round trip where the stores allow. */
   gate: RequestGate;
+  /** Read-your-writes fences; null without read replicas (DATABASE_REPLICA_URLS). */
+  fences: ReadFences | null;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,21 @@ function persistedSessions(file: string, logger: Logger): SessionManager {
   const store = loadSessionFile(file, logger);
   if (store.size > 0) logger.info({ file, sessions: store.size }, "sessions restored from the last run");
   return createMemorySessionManager({ store, onChange: sessionFileWriter(file, store, logger) });
+}
+
+export interface RedisDepsOptions {
+  /** Without Redis: keep the in-process sessions in this file across restarts (development). */
+  sessionFile?: string;
+  /**
+   * The primary's WAL position (fixed-width hex). With DATABASE_REPLICA_URLS set, fences are kept and
+   * every cache invalidation first raises the global one to this position.
+   */
+  primaryLsn?: () => Promise<string>;
+}
+
+/** How long a fence must live: the lag limit plus the replica monitor's resolution (src/db/replicas.ts). */
+export function fenceTtlSeconds(config: Pick<Config, "DATABASE_REPLICA_MAX_LAG_S">): number {
+  return config.DATABASE_REPLICA_MAX_LAG_S + 2;
 }
 
 /**
@@ -56,15 +74,25 @@ export function buildRedisDeps(
   config: Config,
   logger: Logger,
   registry: Registry,
-  opts: {
-    /** Without Redis: keep the in-process sessions in this file across restarts (development). */
-    sessionFile?: string;
-  } = {},
+  opts: RedisDepsOptions = {},
 ): RedisDeps {
   const metrics = redisMetrics(registry);
-  const cacheOptions = { defaultTtlSeconds: config.CACHE_DEFAULT_TTL_S, metrics, logger };
+  const redis = config.REDIS_URL ? createRedisClients(config, { logger, metrics }) : null;
+  const primaryLsn = config.DATABASE_REPLICA_URLS.length > 0 ? opts.primaryLsn : undefined;
+  const fences = !primaryLsn
+    ? null
+    : redis
+      ? createRedisReadFences(redis.main, fenceTtlSeconds(config))
+      : createMemoryReadFences(fenceTtlSeconds(config));
+  const cacheOptions = {
+    defaultTtlSeconds: config.CACHE_DEFAULT_TTL_S,
+    metrics,
+    logger,
+    beforeInvalidate:
+      fences && primaryLsn ? async () => fences.raise("global", await primaryLsn()) : undefined,
+  };
 
-  if (!config.REDIS_URL) {
+  if (!redis) {
     const ignored = [
       config.CACHE_REDIS_URL && "CACHE_REDIS_URL",
       config.SESSION_REDIS_URL && "SESSION_REDIS_URL",
@@ -90,11 +118,11 @@ export function buildRedisDeps(
       sessions,
       rateLimiter,
       gate: sequentialGate(sessions, rateLimiter),
+      fences,
       close: async () => {},
     };
   }
 
-  const redis = createRedisClients(config, { logger, metrics });
   const sessions = createRedisSessionManager(redis.session, { metrics, logger });
   const rateLimiter = createRedisRateLimiter(redis.main, { metrics });
   const cache = createRedisCacheManager(redis.cache, {
@@ -110,6 +138,7 @@ export function buildRedisDeps(
     gate: sessionsBesideRateLimits(config)
       ? createRedisRequestGate(redis.session, { metrics, sessions })
       : sequentialGate(sessions, rateLimiter),
+    fences,
     close: () => redis.close(),
   };
 }

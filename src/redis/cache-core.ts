@@ -30,6 +30,12 @@ export interface CacheManagerOptions {
   defaultTtlSeconds: number;
   metrics: RedisMetrics;
   logger: Logger;
+  /**
+   * Runs before every invalidation (read replicas: raises the global read fence, so a read that
+   * refills the entry cannot come from a replica that has not replayed the change). Its failure is
+   * logged and the invalidation goes ahead.
+   */
+  beforeInvalidate?: () => Promise<void>;
 }
 
 /** State shared by a manager and every namespace derived from it. */
@@ -42,6 +48,7 @@ interface Root {
   lastWarnAt: number;
   /** Every namespace derived from this manager, for the usage gauges. */
   namespaces: Set<string>;
+  beforeInvalidate?: () => Promise<void>;
 }
 
 const WARN_INTERVAL_MS = 60_000;
@@ -62,6 +69,7 @@ export function createCacheManager(backend: CacheBackend, opts: CacheManagerOpti
     inflight: new Map(),
     lastWarnAt: 0,
     namespaces: new Set(),
+    beforeInvalidate: opts.beforeInvalidate,
   };
   return namespaced(root, opts.namespace ?? "default");
 }
@@ -93,6 +101,20 @@ function namespaced(root: Root, namespace: string): CacheManager {
       return fallback;
     } finally {
       done?.();
+    }
+  }
+
+  async function fenceFirst(op: string): Promise<void> {
+    try {
+      await root.beforeInvalidate?.();
+    } catch (err) {
+      if (Date.now() - root.lastWarnAt > WARN_INTERVAL_MS) {
+        root.lastWarnAt = Date.now();
+        root.logger.warn(
+          { namespace, op, err: (err as Error).message },
+          "read fence not raised before invalidation",
+        );
+      }
     }
   }
 
@@ -196,10 +218,18 @@ function namespaced(root: Root, namespace: string): CacheManager {
       return flight;
     },
 
-    invalidatePattern: (pattern) =>
-      guarded("invalidatePattern", 0, () => backend.deleteMatching(cacheKeys.pattern(namespace, pattern))),
-    invalidateTags: (tags) =>
-      guarded("invalidateTags", 0, () => backend.deleteTagged(tags.map((t) => cacheKeys.tag(namespace, t)))),
+    async invalidatePattern(pattern) {
+      await fenceFirst("invalidatePattern");
+      return guarded("invalidatePattern", 0, () =>
+        backend.deleteMatching(cacheKeys.pattern(namespace, pattern)),
+      );
+    },
+    async invalidateTags(tags) {
+      await fenceFirst("invalidateTags");
+      return guarded("invalidateTags", 0, () =>
+        backend.deleteTagged(tags.map((t) => cacheKeys.tag(namespace, t))),
+      );
+    },
 
     async ttl(key) {
       const ms = await guarded("ttl", -2, () => backend.ttlMs(full(key)));

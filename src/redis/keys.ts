@@ -10,6 +10,8 @@ export const KEY_PREFIXES = {
   cacheBudget: "cf:cache-budget:",
   session: "cf:sess:",
   rateLimit: "cf:rl:",
+  /** Read-your-writes fences for read replicas (WAL positions; see read-fences.ts). */
+  fence: "cf:fence:",
 } as const;
 
 /** Namespaces are chosen in code; keeping them plain means `ns:*` can never match another namespace. */
@@ -53,4 +55,10 @@ export const sessionKeys = {
 
 export const rateLimitKeys = {
   window: (key: string) => `${KEY_PREFIXES.rateLimit}${key}`,
+};
+
+export const fenceKeys = {
+  user: (userId: number) => `${KEY_PREFIXES.fence}user:${userId}`,
+  /** Raised before every cache invalidation: what any cached read may depend on. */
+  global: () => `${KEY_PREFIXES.fence}global`,
 };

@@ -123,7 +123,17 @@ export function connectionSpec(config: Config, role: ConnectionRole): Connection
     return {
       topology: "sentinel",
       target: `sentinel ${config.REDIS_SENTINEL_NAME}@${hostList(sentinels)}/${url.db}${tlsMark}`,
-      options: { ...common, ...auth, sentinels, name: config.REDIS_SENTINEL_NAME, db: url.db },
+      // failoverDetector: the client also listens to the sentinels' +switch-master, so it follows a
+      // failover when the old primary hangs instead of closing its socket (ioredis's default waits for
+      // that socket to close, and writes meanwhile go to a server Sentinel is about to demote).
+      options: {
+        ...common,
+        ...auth,
+        sentinels,
+        name: config.REDIS_SENTINEL_NAME,
+        db: url.db,
+        failoverDetector: true,
+      },
     };
   }
   return {

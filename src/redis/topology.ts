@@ -58,10 +58,21 @@ export async function unlinkMany(client: RedisClient, keys: string[]): Promise<n
 }
 
 /**
+ * Re-reads which nodes are primaries. ioredis learns of a failover only when a command meets MOVED:
+ * until then `nodes("master")` lacks the promoted replica (the dead primary's connection is dropped),
+ * and a scan over it missed every key that node now holds — stale cache entries that survived
+ * their invalidation (topology suite, scenario 4).
+ */
+export function refreshTopology(client: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => client.refreshSlotsCache((err) => (err ? reject(err) : resolve())));
+}
+
+/**
  * SCAN MATCH page by page on every node that holds data (each primary of a Cluster). The count is a
  * hint per page; pages may repeat keys, which is harmless for deletion.
  */
 export async function* scanKeys(client: RedisClient, match: string, count = 1000): AsyncGenerator<string[]> {
+  if (isCluster(client)) await refreshTopology(client);
   const nodes: Redis[] = isCluster(client) ? client.nodes("master") : [client];
   for (const node of nodes) {
     let cursor = "0";

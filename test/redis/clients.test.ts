@@ -141,6 +141,7 @@ describe("Redis connection options", () => {
       ],
       name: "courtflow",
       db: 4,
+      failoverDetector: true,
       password: "pw",
     });
     expect(spec.target).toBe("sentinel courtflow@s1:26379,s2:26380/4");

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { CourtIds } from "../../auth/scope";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 import type { ActivityType, CaseStatus, CaseType, Disposition, Outcome } from "../../db/schema/enums";
 import { intArray } from "../measures/measures.sql";
 import type { StatusEvent } from "./cases.age";
@@ -15,16 +16,18 @@ export async function selectCasePage(
   cursor: CaseCursorValue | null,
   limit: number,
 ): Promise<CasePageRow[]> {
-  return rowsOf<CasePageRow>(await db.execute(casePageSql(f, sort, phase, cursor, limit))).map((r) => ({
-    ...r,
-    id: Number(r.id),
-    courtId: Number(r.courtId),
-    judgeId: r.judgeId === null ? null : Number(r.judgeId),
-  }));
+  return rowsOf<CasePageRow>(await readDb(db).execute(casePageSql(f, sort, phase, cursor, limit))).map(
+    (r) => ({
+      ...r,
+      id: Number(r.id),
+      courtId: Number(r.courtId),
+      judgeId: r.judgeId === null ? null : Number(r.judgeId),
+    }),
+  );
 }
 
 export async function countCases(db: Database, f: CaseFilters): Promise<number> {
-  const [row] = rowsOf<{ n: number }>(await db.execute(caseCountSql(f)));
+  const [row] = rowsOf<{ n: number }>(await readDb(db).execute(caseCountSql(f)));
   return Number(row?.n ?? 0);
 }
 
@@ -110,7 +113,7 @@ export async function findCaseDetail(
   scope: CourtIds,
 ): Promise<CaseDetailRow | undefined> {
   const [row] = rowsOf<Omit<CaseDetailRow, "events" | "tiers"> & { events: unknown; tiers: unknown }>(
-    await db.execute(caseDetailSql(id, scope)),
+    await readDb(db).execute(caseDetailSql(id, scope)),
   );
   if (!row) return undefined;
   return {
@@ -132,7 +135,7 @@ export async function findCaseDetail(
 
 export async function caseExistsInScope(db: Database, id: number, scope: CourtIds): Promise<boolean> {
   const rows = rowsOf(
-    await db.execute(sql`select 1 from cases c where c.id = ${id}::int and ${scopeCondition(scope)}`),
+    await readDb(db).execute(sql`select 1 from cases c where c.id = ${id}::int and ${scopeCondition(scope)}`),
   );
   return rows.length > 0;
 }
@@ -157,7 +160,7 @@ export async function selectActivities(
 ): Promise<ActivityRow[]> {
   const after = cursor ? sql`and (a.occurred_on, a.id) > (${cursor.d}::date, ${cursor.i}::bigint)` : sql``;
   return rowsOf<ActivityRow>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       select a.id, a.type::text as "type", a.occurred_on::text as "occurredOn", a.outcome::text as "outcome",
         a.judge_id as "judgeId", j.name as "judgeName", a.notes, a.source_id as "sourceId"
       from case_activities a

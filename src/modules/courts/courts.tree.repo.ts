@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 
 /** The court and all its descendants (recursive on parent_id). Empty when the court does not exist. */
 export async function courtSubtreeIds(db: Database, courtId: number): Promise<number[]> {
   const rows = rowsOf<{ id: number }>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with recursive subtree(id) as (
         select id from courts where id = ${courtId}
         union

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 import { addDays } from "./measures.dates";
 import { decompose, MEASURE_GRAIN } from "./measures.grains";
 import { maxGrainFor, periodLabelSql, piecesFilter, sliceFilter } from "./measures.sql";
@@ -30,7 +31,7 @@ export async function countsByPeriod(
 ): Promise<PeriodCounts[]> {
   const pieces = decompose(from, to, maxGrainFor(granularity));
   const rows = rowsOf<PeriodCounts>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       select ${periodLabelSql(granularity)} as period,
         coalesce(sum(filed + reopened + reactivated), 0)::int as "incoming",
         coalesce(sum(placed_inactive + disposed), 0)::int as "outgoing",
@@ -65,7 +66,7 @@ export async function tier90Counts(
   const typeMatch =
     f.caseType === undefined ? sql`true` : sql`coalesce(s.case_type, r.case_type) = ${f.caseType}::case_type`;
   const rows = rowsOf<{ stale: number; count: number; within: number }>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with stale as (
         select count(*)::int as n
         from (select case_type, max(days) filter (where percent = 90) as days from time_standards group by case_type) s
@@ -88,7 +89,7 @@ export async function tier90Counts(
  */
 export async function pendingCountAt(db: Database, f: KeyFilters, on: string): Promise<number> {
   const rows = rowsOf<{ n: number }>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       select coalesce(sum(pending_net), 0)::int as n
       from measure_counts
       where ${piecesFilter(decompose(null, on, MEASURE_GRAIN.year))} and ${sliceFilter(f)}`),
@@ -130,7 +131,7 @@ export async function countsByJudge(
       where ${piecesFilter([p])} and ${sliceFilter(f, { judge })}`,
   );
   const rows = rowsOf<JudgeCounts>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with per_judge as (
         select judge_id,
           coalesce(sum(incoming) filter (where flow), 0)::int as incoming,

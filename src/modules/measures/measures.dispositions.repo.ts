@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 import type { CaseType } from "../../db/schema/enums";
 import { decompose, MEASURE_GRAIN } from "./measures.grains";
 import { intArray, keyFilter, piecesFilter } from "./measures.sql";
@@ -84,7 +85,7 @@ const MEDIANS = sql`
 export async function simplifyCourtIds(db: Database, courtIds: number[] | null): Promise<number[] | null> {
   if (courtIds === null || courtIds.length === 0) return courtIds;
   const rows = rowsOf<{ missing: number }>(
-    await db.execute(
+    await readDb(db).execute(
       sql`select count(*)::int as missing from courts where not (id = any(${intArray(courtIds)}))`,
     ),
   );
@@ -100,7 +101,7 @@ export async function dispositionStats(
 ): Promise<DispositionStats[]> {
   const scoped = { ...f, courtIds: await simplifyCourtIds(db, f.courtIds) };
   const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with hist as (
         -- A histogram per case type (a few hundred distinct day values), not one row per case:
         -- medians and percentiles are read off its running counts.
@@ -170,7 +171,7 @@ export async function dispositionMedian(
 ): Promise<{ low: number; high: number } | null> {
   const scoped = { ...f, courtIds: await simplifyCourtIds(db, f.courtIds) };
   const rows = rowsOf<{ median_low: number | null; median_high: number | null }>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with hist as (${histogramSql(scoped, from, to, { allTypes: true })}),
       cum as (
         select days, sum(n) over (order by days) as upto, sum(n) over () as total from hist

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 import type { CaseType } from "../../db/schema/enums";
 import { decompose, MEASURE_GRAIN } from "./measures.grains";
 import { SPAN_CLASS_MAX_DAYS, SPAN_OPEN_CLASS } from "./measures.rollups.sql";
@@ -89,7 +90,7 @@ export async function pendingAgesAt(db: Database, f: KeyFilters, on: string): Pr
     sql`, `,
   );
   const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with by_base as (
         -- Grouped on the stored age_base (one age per distinct value), the age worked out afterwards.
         select case_type, age_base, sum(n)::int as n from (${activeSpans(on, f)}) s group by case_type, age_base
@@ -132,7 +133,7 @@ export async function pendingBacklogAt(db: Database, f: KeyFilters, on: string):
   const typeMatch =
     f.caseType === undefined ? sql`true` : sql`coalesce(s.case_type, r.case_type) = ${f.caseType}::case_type`;
   const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with standard as (select case_type, max(days) as days from time_standards group by case_type),
       stale as (
         select count(*)::int as n
@@ -164,7 +165,7 @@ export async function pendingBacklogAt(db: Database, f: KeyFilters, on: string):
 /** The same figures from measure_pending_spans: exact whatever the recorded standards. */
 async function pendingBacklogFromSpans(db: Database, f: KeyFilters, on: string): Promise<PendingBacklog[]> {
   const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with by_type as (
         select s.case_type, sum(s.n)::int as n,
           -- Age = on - age_base exceeds the standard's days.

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
+import { readDb } from "../../db/replicas";
 import { keyFilter } from "./measures.sql";
 import type { KeyFilters } from "./measures.types";
 
@@ -21,7 +22,7 @@ export async function trialSettingCounts(
   to: string,
 ): Promise<TrialSettingCounts> {
   const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+    await readDb(db).execute(sql`
       with tried as (
         -- The case's last disposed event in the period: its next disposal (if any) comes after the period.
         select trial_settings as k

@@ -17,7 +17,7 @@ import type { ResponseTimeWindow } from "./response-times";
 /** What the health service reads. `redis` undefined = no Redis layer in these deps (see redisChecks). */
 export interface HealthDeps {
   config: Pick<Config, "embeddedDatabase" | "PGLITE_DIR" | "BACKUP_DIR">;
-  db: Pick<DbHandle, "db" | "kind" | "target" | "stats" | "ping">;
+  db: Pick<DbHandle, "db" | "kind" | "target" | "stats" | "ping"> & Partial<Pick<DbHandle, "replicas">>;
   lifecycle: Lifecycle;
   redis?: RedisClients | null;
 }

@@ -6,7 +6,9 @@ import type { CheckOutcome, HealthCheck } from "../health.types";
  * Connect + SELECT 1 (critical: without the database nothing works), then the pool figures and
  * whether this code's migrations are all applied. Pool semantics are described in db/instrument.ts.
  */
-export function databaseCheck(db: Pick<DbHandle, "db" | "kind" | "target" | "stats" | "ping">): HealthCheck {
+export function databaseCheck(
+  db: Pick<DbHandle, "db" | "kind" | "target" | "stats" | "ping"> & Partial<Pick<DbHandle, "replicas">>,
+): HealthCheck {
   return {
     name: "database",
     critical: true,
@@ -29,6 +31,20 @@ export function databaseCheck(db: Pick<DbHandle, "db" | "kind" | "target" | "sta
         if (!status.upToDate) problems.push(`${status.pending.length} migration(s) pending`);
       } catch (err) {
         problems.push(`migration status unavailable: ${(err as Error).message}`);
+      }
+      // Replicas never fail the check: reads fall back to the primary. The report names each one that
+      // is down or over the lag limit, with its lag.
+      if (db.replicas) {
+        const replicas = db.replicas.status();
+        details.replicas = replicas;
+        for (const r of replicas) {
+          if (r.state === "lagging")
+            problems.push(
+              `replica ${r.target} lags ${r.lagSeconds} s (limit ${db.replicas.maxLagSeconds} s): its reads go to the primary`,
+            );
+          if (r.state === "down")
+            problems.push(`replica ${r.target} down (${r.reason}): its reads go to the primary`);
+        }
       }
       if (pool.waiting > 0)
         problems.push(`pool saturated: ${pool.waiting} waiting beyond ${pool.max} connections`);
