@@ -25,7 +25,11 @@ describePgRedis("HTTP rules across the API", () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { API_RATE_LIMIT_PER_MIN: "100000" } });
+    // METRICS_TOKEN set: the detailed report (metrics token or an admin's bearer token) is closed too,
+    // as it is in production.
+    t = await createTestApp({
+      env: { API_RATE_LIMIT_PER_MIN: "100000", METRICS_TOKEN: "rules-metrics-token-0123456789" },
+    });
     await resetData(t);
     await makeCourtTree(t.deps.db.db);
     await makeUser(t.deps.db.db, { email: "admin@rules.org", role: "admin" });

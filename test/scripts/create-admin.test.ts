@@ -77,7 +77,9 @@ describePg("users:create-admin", () => {
     await withClient(
       scratch.url,
       (sql) =>
-        sql`insert into users (email, name, password_hash, role) values ('viewer@court.example', 'V', 'x', 'viewer')`,
+        // A viewer belongs to a court (users_scoped_role_court_ck).
+        sql`with c as (insert into courts (code, name, level) values ('VC', 'Viewer court', 'trial') returning id)
+            insert into users (email, name, password_hash, role, court_id) select 'viewer@court.example', 'V', 'x', 'viewer', id from c`,
     );
     const env = { DATABASE_URL: scratch.url, SEED_ADMIN_PASSWORD: "a-long-admin-password" };
     const viewer = await runScript("create-admin.ts", ["--email", "viewer@court.example"], env);
