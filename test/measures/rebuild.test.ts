@@ -36,7 +36,7 @@ async function figures(db: DbHandle["db"]) {
   const c = await measures.clearance(db, F, "total");
   const ttd = await measures.timeToDisposition(db, F);
   const pending = await measures.pendingAge(db, F);
-  return { total: c.total, ttd: ttd.total, pending: pending.total };
+  return { total: c.total, ttd: ttd.total, pending };
 }
 
 /** Indexes, constraints and grants of the rollup tables: what the migrations and db:roles made. */
