@@ -23,13 +23,13 @@ describePg("measures:rebuild and measures:refresh", () => {
 
   const rollupTotals = () =>
     withClient(scratch.url, async (sql) => {
-      const [r] = await sql`
+      const [r] = await sql<{ rows: number; filed: number; disposed: number; pending: number }[]>`
         select count(*)::int as rows, sum(filed)::int as filed, sum(disposed)::int as disposed,
           sum(pending_net)::int as pending from measure_counts
         -- Per court and year, all case types and judges: each event once.
         where grain = 3 and case_type is null and judge_id is null`;
       const [d] = await sql`select count(*)::int as n from measure_dispositions`;
-      return { ...r, dispositions: d!.n };
+      return { ...r!, dispositions: d!.n as number };
     });
 
   test("rebuild restores emptied rollups to exactly what they were, says how long it took, exits 0", async () => {
