@@ -147,7 +147,7 @@ async function timeRebuild(url: string): Promise<GrowthSize["rebuild"]> {
     });
     const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
     if (code !== 0) throw new CliError(`measures:rebuild failed (exit ${code}):\n${out}`);
-    return { ms: performance.now() - t0, output: out.trim().split("\n").at(-1) ?? "" };
+    return { ms: performance.now() - t0, output: /^rebuilt .*$/m.exec(out)?.[0] ?? out.trim() };
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -174,7 +174,7 @@ async function measureSize(
   const workerPort = freePort();
   const env = {
     NODE_ENV: "production",
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: "error",
     DATABASE_URL: url,
     DATABASE_QUERY_TIMEOUT_MS: "0",
     REDIS_URL,

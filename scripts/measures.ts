@@ -12,10 +12,14 @@
 //
 // Exit codes: 0 done, 1 failed (nothing changed: each step is one transaction), 2 usage.
 import { sql } from "drizzle-orm";
+import type { Config } from "../src/config/env";
 import { rowsOf } from "../src/db/client";
 import { migrationStatus } from "../src/db/migrate";
+import { createLogger } from "../src/lib/logger";
+import { createMetricsRegistry } from "../src/lib/metrics";
 import { refreshMeasureRollups } from "../src/modules/measures/measures.rollups.repo";
-import { CliError, EXIT_USAGE, formatMs, parseCli, runCli, say } from "./lib/cli";
+import { buildRedisDeps } from "../src/redis/build";
+import { CliError, EXIT_USAGE, formatMs, parseCli, runCli, say, warn } from "./lib/cli";
 import { isTarget, resolveTarget } from "./lib/target";
 import { openTargetHandle } from "./lib/target-db";
 
@@ -33,6 +37,33 @@ const OPTIONS = {
 } as const;
 
 const n = (v: number) => v.toLocaleString("en-US");
+
+/**
+ * Drops every cached measure (they are all tagged "time-standards", the tag a standard edit drops),
+ * so the dashboard shows the new figures at once rather than after the cache's 6 hours. Without
+ * REDIS_URL the cache lives inside the API process (embedded mode): nothing to reach from here.
+ */
+async function dropCachedMeasures(config: Config): Promise<string> {
+  if (!config.REDIS_URL) return "no REDIS_URL: an embedded API keeps its own cache until it restarts";
+  const logger = createLogger({ level: "silent" });
+  const deps = buildRedisDeps(config, logger, createMetricsRegistry());
+  try {
+    // The cache skips (degrades) while its connection is not up: wait for it, a few seconds at most.
+    const deadline = Date.now() + 5_000;
+    await Promise.race([deps.redis?.cache.ping().catch(() => {}), Bun.sleep(5_000)]);
+    while (deps.redis?.state().cache !== "up" && Date.now() < deadline) await Bun.sleep(50);
+    if (deps.redis?.state().cache !== "up") {
+      warn(
+        "could not reach the cache's Redis: cached measures were not dropped (they expire within 6 hours)",
+      );
+      return "cached measures not dropped";
+    }
+    await deps.cache.withNamespace("measures").invalidateTags(["time-standards"]);
+    return "cached measures dropped";
+  } finally {
+    await deps.close();
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCli(Bun.argv.slice(2), OPTIONS, USAGE);
@@ -71,6 +102,7 @@ async function main(): Promise<number> {
       say(
         `rebuilt the measure rollups of ${n(r.cases)} cases in ${formatMs(r.ms)} (${r.strategy === "swap" ? "built beside the live tables and swapped in" : "rebuilt in place"})`,
       );
+      say(await dropCachedMeasures(config));
       return 0;
     }
 
@@ -93,6 +125,7 @@ async function main(): Promise<number> {
     say(
       `refreshed the measure rollups of ${n(courts.length)} court(s), ${n(total)} cases, in ${formatMs(performance.now() - started)}`,
     );
+    say(await dropCachedMeasures(config));
     return 0;
   } finally {
     await handle.close();

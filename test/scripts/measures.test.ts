@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { migratePostgres } from "../../src/db/migrate";
+import { createTestApp } from "../helpers/app";
+import { resetRedis } from "../helpers/db";
 import { describePg } from "../helpers/guards";
 import { createScratchDatabase } from "../helpers/scratch-db";
 import { runScript, withClient } from "../helpers/scripts";
+import { TEST_REDIS_URL } from "../helpers/services";
 
 // `bun run measures:rebuild` and `bun run measures:refresh [--court CODE]` as operators run them:
 // real processes against a seeded database, judged by the rollups they leave and what they print.
@@ -79,6 +82,31 @@ describePg("measures:rebuild and measures:refresh", () => {
     expect(all.stdout).toContain(`refreshed the measure rollups of ${courts} court(s), 300 cases`);
     // Nothing else had changed: the totals stay.
     expect(await rollupTotals()).toEqual(after);
+  });
+
+  test("a rebuild drops the cached measures: the dashboard's next request is computed afresh", async () => {
+    const t = await createTestApp({ env: { DATABASE_URL: scratch.url } });
+    try {
+      await resetRedis(t.deps.redis as never);
+      const login = await t.app.request("/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "admin@courtflow.dev", password: "dev-admin-password" }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const clearance = () =>
+        t.app.request("/api/measures/clearance?from=2025-01-01&to=2025-06-30", {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
+      expect((await clearance()).headers.get("x-cache")).toBe("miss");
+      expect((await clearance()).headers.get("x-cache")).toBe("hit");
+      const r = await runScript("measures.ts", ["rebuild"], { ...env, REDIS_URL: TEST_REDIS_URL });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("cached measures dropped");
+      expect((await clearance()).headers.get("x-cache")).toBe("miss");
+    } finally {
+      await t.close();
+    }
   });
 
   test("an unknown court fails with exit 1 and changes nothing; bad usage exits 2", async () => {
