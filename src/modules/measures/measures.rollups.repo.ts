@@ -163,7 +163,7 @@ function selectCasesSql(mode: "cases" | "courts" | "caseTypes", keys: (number | 
 
 type Run = (q: SQL) => Promise<unknown>;
 
-const ROLLUP_TABLES = [
+export const ROLLUP_TABLES = [
   ...FACT_TABLES,
   "measure_counts",
   "measure_ttd_hist",
