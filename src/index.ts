@@ -25,7 +25,7 @@ if (config.apiProcesses > 1 && childIndex === null) {
 /** One API process: alone, or child `index` of the supervisor. */
 async function serve(index: number | null): Promise<void> {
   const logger =
-    index === null ? loggerFromConfig(config) : loggerFromConfig(config).child({ processIndex: index });
+    index === null ? loggerFromConfig(config) : loggerFromConfig(config, { processIndex: index });
   const lifecycle = createLifecycle();
   // A supervised child binds only once ready: its siblings already serve the shared port, and a
   // starting listener would take connections only to answer 503.

@@ -63,7 +63,8 @@ export function createBearerCheck(env: BareEnv, redis: Redis, sql: Sql) {
   async function stateOf(userId: number) {
     const known = states.get(userId);
     if (known && Date.now() - known.at < STATE_TTL_MS) return known;
-    const [row] = await sql`select active, role::text as role, court_id as "courtId" from users where id = ${userId}`;
+    const [row] =
+      await sql`select active, role::text as role, court_id as "courtId" from users where id = ${userId}`;
     if (!row) return null;
     const state = { at: Date.now(), active: row.active, role: row.role, courtId: row.courtId };
     states.set(userId, state);

@@ -58,7 +58,8 @@ Bun.serve({
     const caller = await check(req);
     if (caller instanceof Response) return caller;
     const [row] = await detail(id);
-    if (!row) return Response.json({ error: { code: "NOT_FOUND", message: "Case not found" } }, { status: 404 });
+    if (!row)
+      return Response.json({ error: { code: "NOT_FOUND", message: "Case not found" } }, { status: 404 });
     const events = (row.events as string[]).map((e): StatusEvent => {
       const [type, on] = pair(e);
       return { type: type as StatusEvent["type"], on };
@@ -80,7 +81,8 @@ Bun.serve({
       disposedOn: row.disposedOn,
       disposition: row.disposition,
       court: { id: Number(row.courtId), code: row.courtCode, name: row.courtName },
-      judge: row.judgeId === null ? null : { id: Number(row.judgeId), code: row.judgeCode, name: row.judgeName },
+      judge:
+        row.judgeId === null ? null : { id: Number(row.judgeId), code: row.judgeCode, name: row.judgeName },
       ...age,
       standard:
         maxDays === null

@@ -15,10 +15,9 @@ let ping: { at: number; ok: Promise<boolean> } | null = null;
 
 function databaseUp(): Promise<boolean> {
   if (!ping || Date.now() - ping.at >= TTL_MS) {
-    const ok = Promise.race([
-      sql`select 1`.then(() => true),
-      Bun.sleep(1000).then(() => false),
-    ]).catch(() => false);
+    const ok = Promise.race([sql`select 1`.then(() => true), Bun.sleep(1000).then(() => false)]).catch(
+      () => false,
+    );
     ping = { at: Date.now(), ok };
   }
   return ping.ok;
@@ -37,7 +36,12 @@ Bun.serve({
       );
     const reasons = redis.status === "ready" ? [] : ["redis main down"];
     return Response.json(
-      { status: reasons.length ? "degraded" : "ok", uptimeSeconds, version: "0.1.0", ...(reasons.length ? { reasons } : {}) },
+      {
+        status: reasons.length ? "degraded" : "ok",
+        uptimeSeconds,
+        version: "0.1.0",
+        ...(reasons.length ? { reasons } : {}),
+      },
       { headers },
     );
   },

@@ -121,7 +121,8 @@ async function authenticate(req, res, next) {
     );
     if (reply === null) return fail(res, 401, "UNAUTHENTICATED");
     const session = decodeSession(payload.sid, reply[0]);
-    if (!session || session.userId !== userId || reply[1] === undefined) return fail(res, 401, "UNAUTHENTICATED");
+    if (!session || session.userId !== userId || reply[1] === undefined)
+      return fail(res, 401, "UNAUTHENTICATED");
     if (Number(reply[1]) > RATE_MAX) return fail(res, 429, "RATE_LIMITED");
     const state = await accountState(userId);
     if (!state?.active || state.role !== session.role || state.courtId !== session.courtId)
@@ -190,7 +191,8 @@ function caseAgeAt(events, asOf) {
   const past = events.filter((e) => e.on <= asOf);
   let startDate = null;
   for (const e of past) {
-    if ((e.type === "filed" || e.type === "reopened") && (startDate === null || e.on > startDate)) startDate = e.on;
+    if ((e.type === "filed" || e.type === "reopened") && (startDate === null || e.on > startDate))
+      startDate = e.on;
   }
   let lastDay = null;
   let lastRank = -1;
@@ -245,9 +247,17 @@ app.get("/api/system/health", async (_req, res) => {
 
 app.get("/api/cases/:id", authenticate, async (req, res, next) => {
   try {
-    if (!/^\d{1,10}$/.test(req.params.id) || Number(req.params.id) < 1 || Number(req.params.id) > 2_147_483_647)
+    if (
+      !/^\d{1,10}$/.test(req.params.id) ||
+      Number(req.params.id) < 1 ||
+      Number(req.params.id) > 2_147_483_647
+    )
       return res.status(400).json({ error: { code: "VALIDATION_FAILED", field: "id" } });
-    const { rows } = await pool.query({ name: "case-detail", text: CASE_DETAIL, values: [Number(req.params.id)] });
+    const { rows } = await pool.query({
+      name: "case-detail",
+      text: CASE_DETAIL,
+      values: [Number(req.params.id)],
+    });
     const row = rows[0];
     if (!row) return res.status(404).json({ error: { code: "NOT_FOUND", message: "Case not found" } });
     const events = row.events.map((e) => {
@@ -271,12 +281,17 @@ app.get("/api/cases/:id", authenticate, async (req, res, next) => {
       disposedOn: row.disposedOn,
       disposition: row.disposition,
       court: { id: Number(row.courtId), code: row.courtCode, name: row.courtName },
-      judge: row.judgeId === null ? null : { id: Number(row.judgeId), code: row.judgeCode, name: row.judgeName },
+      judge:
+        row.judgeId === null ? null : { id: Number(row.judgeId), code: row.judgeCode, name: row.judgeName },
       ...age,
       standard:
         maxDays === null
           ? null
-          : { tiers, maxDays, status: age.ageDays === null ? null : age.ageDays > maxDays ? "over" : "within" },
+          : {
+              tiers,
+              maxDays,
+              status: age.ageDays === null ? null : age.ageDays > maxDays ? "over" : "within",
+            },
       asOf,
       version: Number(row.version),
       createdAt: new Date(row.createdAt).toISOString(),
@@ -294,7 +309,13 @@ app.get("/api/measures/summary", authenticate, async (req, res, next) => {
     const raw = await redis.get(`cf:cache:measures:summary:all:${from}:${to}:${to}`);
     if (raw === null) return res.status(503).json({ error: { code: "NOT_CACHED" } });
     const value = {
-      coverage: { from, to, asOf: to, filters: { courtId: null, caseType: null, judgeId: null }, courtIds: null },
+      coverage: {
+        from,
+        to,
+        asOf: to,
+        filters: { courtId: null, caseType: null, judgeId: null },
+        courtIds: null,
+      },
       ...JSON.parse(raw),
     };
     const etag = `"summary-${createHash("sha1").update(JSON.stringify(value)).digest("base64url")}"`;
