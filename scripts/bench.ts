@@ -24,11 +24,15 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import {
+  answerOf,
+  COLUMN_NAMES,
   type Column,
   type ComparisonRow,
   cellOf,
+  differingAnswer,
   formatComparison,
   judge,
+  probePaths,
   wrkCpuSummary,
 } from "./lib/bench-compare";
 import { existingCases, recreateDatabase, type SeedTiming, seedDatabase } from "./lib/bench-database";
@@ -191,6 +195,9 @@ async function main(argv: string[]): Promise<number> {
   });
   let auth: Record<string, string> = {};
   let summaryCached = false;
+  /** CourtFlow's answers to the probes: every compared server must give the same. */
+  const reference = new Map<string, string>();
+  const idRange = { min: Number(ids!.min), max: Number(ids!.max) };
   /** The three compared endpoints against one server, into one column. */
   async function measureColumn(
     base: string,
@@ -200,6 +207,12 @@ async function main(argv: string[]): Promise<number> {
     for (const kind of kinds) {
       if (kind === "summary" && !summaryCached) {
         comparison.summary.missing[column] = "no cached summary";
+        continue;
+      }
+      const differs = await differingAnswer(base, reference, probePaths(kind, idRange), auth);
+      if (differs) {
+        comparison[kind].missing[column] = "answers differ from CourtFlow's";
+        say(`${COLUMN_NAMES[column]}: not measured, ${differs}`);
         continue;
       }
       const r =
@@ -220,6 +233,10 @@ async function main(argv: string[]): Promise<number> {
     summaryCached = summaryBody !== null;
     if (!summaryBody) say(`GET /api/measures/summary answered ${summaryRes.status}: summary rows skipped`);
     await redis.set("bench:summary", summaryBody ?? JSON.stringify({ placeholder: "x".repeat(2000) }));
+    for (const kind of ["health", "case", "summary"] as const) {
+      for (const path of probePaths(kind, idRange))
+        reference.set(path, await answerOf(`${app.base}${path}`, auth));
+    }
 
     // 3. Raw baselines, then the same-work bare servers.
     say("baselines…");

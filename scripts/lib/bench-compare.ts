@@ -117,3 +117,32 @@ export function wrkCpuSummary(rows: ComparisonRow[]): string {
   if (pcts.length === 0) return "wrk CPU: not measured";
   return `wrk CPU: ${Math.min(...pcts)}–${Math.max(...pcts)} % of one core per run (2 threads)`;
 }
+
+/** The requests whose answers every compared server must give exactly as CourtFlow does. */
+export function probePaths(kind: "health" | "case" | "summary", ids: { min: number; max: number }): string[] {
+  if (kind === "health") return ["/api/system/health"];
+  if (kind === "summary") return ["/api/measures/summary"];
+  return [ids.min, Math.floor((ids.min + ids.max) / 2), ids.max].map((id) => `/api/cases/${id}`);
+}
+
+/** Status and body of one answer; the uptime, which differs between processes, set to 0. */
+export async function answerOf(url: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(url, { headers });
+  return `${res.status} ${(await res.text()).replace(/"uptimeSeconds":\d+/, '"uptimeSeconds":0')}`;
+}
+
+/** The first probe whose answer differs from CourtFlow's, described; null when all agree. */
+export async function differingAnswer(
+  base: string,
+  reference: Map<string, string>,
+  paths: string[],
+  headers: Record<string, string>,
+): Promise<string | null> {
+  for (const path of paths) {
+    const want = reference.get(path);
+    const got = await answerOf(`${base}${path}`, headers);
+    if (want !== got)
+      return `${path} answered ${got.slice(0, 160)} where CourtFlow answered ${want?.slice(0, 160)}`;
+  }
+  return null;
+}
