@@ -348,6 +348,11 @@ export function loadConfig(
       "METRICS_PUBLIC=true: metrics and /health/detailed answer anyone who reaches the port; keep them on METRICS_PORT behind the firewall",
     );
   }
+  if (opts.serving && apiProcesses > 1 && env.METRICS_PORT === undefined) {
+    warnings.push(
+      `API_PROCESSES=${apiProcesses} without METRICS_PORT: a scrape of PORT reaches one process chosen by the kernel; set METRICS_PORT so process i answers on METRICS_PORT + i (docs/scaling.md)`,
+    );
+  }
   if (env.NODE_ENV === "production" && env.ALLOWED_ORIGINS.length === 0)
     warnings.push("ALLOWED_ORIGINS is empty: no browser origin may call this API (CORS)");
   let jwtSecret = env.JWT_SECRET;
