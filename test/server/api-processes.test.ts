@@ -226,3 +226,17 @@ test("embedded mode (no DATABASE_URL) refuses API_PROCESSES=2 and says why", asy
   expect(err).toContain("API_PROCESSES: API_PROCESSES=2 (2 processes) needs DATABASE_URL");
   expect(err).toContain("PGlite directory is owned by one process");
 });
+
+describePgRedis("API_PROCESSES=2 when the first start fails", () => {
+  test("the supervisor stops the other process and exits with the failed one's code, leaving nothing behind", async () => {
+    const missing = new URL(TEST_DATABASE_URL);
+    missing.pathname = "/courtflow_no_such_database";
+    const sup = startSupervisor({ DATABASE_URL: missing.toString(), DATABASE_CONNECT_RETRIES: "0" });
+    const code = await Promise.race([sup.proc.exited, Bun.sleep(60_000).then(() => "still running")]);
+    const out = await outputOf(sup.proc);
+    expect(code, out).toBe(1);
+    expect(out).toContain("an api process failed to start: stopping the others");
+    expect(childrenOf(sup.proc.pid)).toEqual([]);
+    expect(listeningAddresses(sup.port)).toEqual([]);
+  }, 90_000);
+});
