@@ -83,14 +83,22 @@ async function serve(index: number | null): Promise<void> {
   }
 }
 
-/** A supervisor killed outright (SIGKILL) cannot forward a signal: its children drain on their own. */
+/**
+ * A supervisor killed outright (SIGKILL) cannot forward a signal: its children drain on their own. The
+ * IPC channel closing says so at once; the parent pid changing is the fallback.
+ */
 function stopWhenOrphaned(stop: () => void): void {
   const parent = process.ppid;
+  let stopped = false;
+  const once = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    stop();
+  };
+  process.once("disconnect", once);
   const timer = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(timer);
-      stop();
-    }
+    if (process.ppid !== parent) once();
   }, 1000);
   timer.unref();
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describePgRedis } from "../helpers/guards";
 import { childEnv, freePort, listeningAddresses, outputOf, ROOT, waitForHttp } from "../helpers/process";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/services";
@@ -168,6 +168,7 @@ describePgRedis("API_PROCESSES=2: a supervisor and two API processes on one port
       expect(childrenOf(sup.proc.pid)).toEqual([]);
       expect(listeningAddresses(sup.port)).toEqual([]);
     } catch (err) {
+      killAll(childrenOf(sup.proc.pid));
       throw new Error(`${err}\n${await outputOf(sup.proc)}`);
     } finally {
       sup.proc.kill("SIGKILL");
@@ -240,3 +241,48 @@ describePgRedis("API_PROCESSES=2 when the first start fails", () => {
     expect(listeningAddresses(sup.port)).toEqual([]);
   }, 90_000);
 });
+
+describePgRedis("API_PROCESSES=2 when the supervisor is killed outright", () => {
+  test("SIGKILL to the supervisor: its processes notice, drain on their own and free the port", async () => {
+    const sup = startSupervisor();
+    try {
+      await waitForHttp(`http://127.0.0.1:${sup.metricsPort}/api/system/health/live`, 60_000, {
+        proc: sup.proc,
+      });
+      await waitForHttp(`http://127.0.0.1:${sup.metricsPort + 1}/api/system/health/live`, 60_000, {
+        proc: sup.proc,
+      });
+      pids = childrenOf(sup.proc.pid);
+      expect(pids).toHaveLength(2);
+      sup.proc.kill("SIGKILL");
+      const until = Date.now() + 20_000;
+      const alive = () => pids.filter((pid) => existsSync(`/proc/${pid}/stat`) && !isZombie(pid));
+      while (Date.now() < until && (alive().length > 0 || listeningAddresses(sup.port).length > 0))
+        await Bun.sleep(100);
+      expect(alive()).toEqual([]);
+      expect(listeningAddresses(sup.port)).toEqual([]);
+    } finally {
+      killAll(pids);
+      sup.proc.kill("SIGKILL");
+    }
+  }, 90_000);
+});
+
+/** A failed test leaves no API process behind. */
+function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? false;
+  } catch {
+    return true;
+  }
+}
