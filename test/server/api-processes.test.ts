@@ -245,6 +245,7 @@ describePgRedis("API_PROCESSES=2 when the first start fails", () => {
 describePgRedis("API_PROCESSES=2 when the supervisor is killed outright", () => {
   test("SIGKILL to the supervisor: its processes notice, drain on their own and free the port", async () => {
     const sup = startSupervisor();
+    let pids: number[] = [];
     try {
       await waitForHttp(`http://127.0.0.1:${sup.metricsPort}/api/system/health/live`, 60_000, {
         proc: sup.proc,
