@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb, pgliteExists } from "./db/client";
 import { migrationConnectionProblem } from "./db/direct";
@@ -12,6 +11,7 @@ import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
 import type { Logger } from "./lib/logger";
 import { createMetricsRegistry } from "./lib/metrics";
+import { JOB_DEFINITIONS } from "./processors";
 import { buildRedisDeps } from "./redis/build";
 
 /** The in-process sessions of development without Redis, in DATA_DIR. */
