@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
-import type { AuthService } from "./auth/auth.service";
 import type { AppDeps } from "./deps";
+import type { AuthService } from "./modules/auth/auth.service";
 import { casesRoutes } from "./modules/cases/cases.routes";
 import { courtsRoutes } from "./modules/courts/courts.routes";
 import { judgesRoutes } from "./modules/judges/judges.routes";

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
@@ -7,6 +6,7 @@ import { cursorParam, encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, isoDate, limitParam } from "../../lib/openapi";
 import { formatParam, jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { AuthService } from "../auth/auth.service";
 import { listAudit } from "./audit.repo";
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from "./audit.vocabulary";
 

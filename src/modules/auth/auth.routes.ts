@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService, RequestMeta } from "../../auth/auth.service";
 import { authenticate, currentUser } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
@@ -17,6 +16,7 @@ import {
   SessionParam,
   TokenPair,
 } from "./auth.schemas";
+import type { AuthService, RequestMeta } from "./auth.service";
 
 const Ok = z.object({ ok: z.literal(true) });
 

@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, wantsCsv } from "../../lib/csv";
@@ -7,6 +6,7 @@ import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { AuthService } from "../auth/auth.service";
 import { requestScope } from "../courts/courts.scope";
 import { createCourtsService } from "../courts/courts.service";
 import { createTimeStandardsService } from "../time-standards/time-standards.service";

@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, mapBatches, oneBatch, wantsCsv } from "../../lib/csv";
@@ -8,6 +7,7 @@ import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocati
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import type { AuthService } from "../auth/auth.service";
 import { courtCsvColumns, treeCsvColumns } from "./courts.csv";
 import { flattenTree } from "./courts.hierarchy";
 import {

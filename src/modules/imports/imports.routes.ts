@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
 import type { AppDeps } from "../../deps";
@@ -9,6 +8,7 @@ import { bearerSecurity, errorResponses, IdParam, json, jsonWithLocation } from 
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import type { AuthService } from "../auth/auth.service";
 import { requestScope } from "../courts/courts.scope";
 import {
   ErrorsQuery,

@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
@@ -8,6 +7,7 @@ import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocati
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import type { AuthService } from "../auth/auth.service";
 import { requestScope } from "../courts/courts.scope";
 import { createCourtsService } from "../courts/courts.service";
 import {

@@ -1,7 +1,6 @@
 import { createRoute, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate } from "../../auth/middleware";
 import { intersectCourtIds } from "../../auth/scope";
 import type { AppDeps } from "../../deps";
@@ -9,6 +8,7 @@ import { csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
 import { bearerSecurity, errorResponses } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { AuthService } from "../auth/auth.service";
 import { requestScope } from "../courts/courts.scope";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
 import { createMeasureCache, etagOf, notModified } from "./measures.cache";

@@ -1,10 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import type { AppDeps } from "../../deps";
 import { BOARD_CSP } from "../../lib/csp";
 import { AppError } from "../../lib/errors";
+import type { AuthService } from "../auth/auth.service";
 import { boardAuth, bullQueuesOf, createBoardApp } from "./queues.board";
 import { BOARD_PATH } from "./queues.board-session";
 import { queuesRoutes } from "./queues.routes";

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { AppError } from "../../lib/errors";
 import { TimeoutError, withTimeout } from "../../lib/timeout";
 import { createRouter, validate } from "../../lib/validation";
+import type { AuthService } from "../auth/auth.service";
 import {
   BOARD_PATH,
   BOARD_TTL_S,

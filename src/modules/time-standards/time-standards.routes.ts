@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
@@ -7,6 +6,7 @@ import { bearerSecurity, errorResponses, json, jsonBody } from "../../lib/openap
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import type { AuthService } from "../auth/auth.service";
 import {
   CaseTypeParam,
   PutTimeStandardBody,

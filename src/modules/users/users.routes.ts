@@ -1,11 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
 import { auditContext } from "../audit/audit.context";
+import type { AuthService } from "../auth/auth.service";
 import {
   CreateUserBody,
   ListUsersQuery,

@@ -1,5 +1,4 @@
 import type { AuthUser } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import { hashPassword } from "../../auth/passwords";
 import type { CourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
@@ -8,6 +7,7 @@ import type { UserRole } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
+import type { AuthService } from "../auth/auth.service";
 import {
   assertAssignable,
   assertMayChange,
