@@ -39,7 +39,15 @@ function checkCursor(sort: CaseSort, cursor: CaseCursorValue | null): CaseCursor
   return cursor;
 }
 
-export function createCasesService(db: Database, courts: CourtsService, standards: TimeStandardsService) {
+export function createCasesService({
+  db,
+  courts,
+  timeStandards: standards,
+}: {
+  db: Database;
+  courts: CourtsService;
+  timeStandards: TimeStandardsService;
+}) {
   async function filtersFor(q: CaseListQuery, scope: CourtIds): Promise<CaseFilters> {
     const subtree = q.courtId === undefined ? null : await courts.subtree(q.courtId);
     return {

@@ -50,7 +50,7 @@ const COUNTS_TTL_S = 60;
 const parentPath = (input: { parentCode?: string }) =>
   input.parentCode !== undefined ? "body.parentCode" : "body.parentId";
 
-export function createCourtsService(db: Database, cache: CacheManager) {
+export function createCourtsService({ db, cache }: { db: Database; cache: CacheManager }) {
   const courtsCache = cache.withNamespace("courts");
 
   /** The whole (small) hierarchy, cached; every read filters it by scope in memory. */

@@ -70,7 +70,15 @@ export interface JudgeListQuery {
 
 const LIST_TTL_S = 300;
 
-export function createJudgesService(db: Database, cache: CacheManager, courts: CourtsService) {
+export function createJudgesService({
+  db,
+  cache,
+  courts,
+}: {
+  db: Database;
+  cache: CacheManager;
+  courts: CourtsService;
+}) {
   const judgesCache = cache.withNamespace("judges");
   const inScope = (scope: CourtIds, id: number) => scope === null || scope.includes(id);
 

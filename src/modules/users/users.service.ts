@@ -42,7 +42,7 @@ export function toUserJson(u: User) {
 
 const courtProblem = (message: string) => AppError.validation([{ path: "body.courtId", message }]);
 
-export function createUsersService(db: Database, auth: AuthService) {
+export function createUsersService({ db, auth }: { db: Database; auth: AuthService }) {
   /** The user if the actor may see them; otherwise 404, as if they did not exist. */
   async function getVisible(actor: AuthUser, scope: CourtIds, id: number): Promise<User> {
     const user = await findVisibleUser(db, id, visibilityOf(actor, scope));
