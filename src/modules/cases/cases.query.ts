@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { CourtIds } from "../../auth/scope";
 import type { CaseStatus, CaseType, Disposition } from "../../db/schema/enums";
-import { addDays } from "../measures/measures.dates";
+import { addDays } from "../../lib/dates";
 import { intArray } from "../measures/measures.sql";
 import type { CaseCursorValue, CaseSort } from "./cases.schemas";
 

@@ -3,11 +3,11 @@ import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
 import type { Judge } from "../../db/schema";
 import { withTransaction } from "../../db/transaction";
+import { todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import type { CourtsService } from "../courts/courts.service";
-import { todayIso } from "../measures/measures.dates";
 import {
   type AssignmentRow,
   findAssignment,
