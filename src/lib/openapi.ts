@@ -67,8 +67,6 @@ export function errorResponses(...statuses: ErrorResponseStatus[]) {
 }
 
 /** The responses every authenticated route can give. */
-export const authErrors = [400, 401, 403, 429, 503] as const;
-
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }

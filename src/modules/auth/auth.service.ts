@@ -358,7 +358,7 @@ export function createAuthService(deps: AuthDeps) {
 
     revokeUserSessions,
 
-    /** A user changes their own password, proving the current one (password-change.ts). */
+    /** A user changes their own password, proving the current one (auth.password-change.ts). */
     changePassword: (
       user: AuthUser,
       input: { currentPassword: string; newPassword: string },
