@@ -25,10 +25,14 @@ function repositoryFiles(): string[] {
     cwd: ROOT,
   });
   if (git.exitCode === 0) {
-    return git.stdout
-      .toString()
-      .split("\0")
-      .filter((f) => f && existsSync(join(ROOT, f)));
+    return (
+      git.stdout
+        .toString()
+        .split("\0")
+        // Files only: a worktree's untracked `node_modules` symlink is listed too (the ignore rule
+        // `node_modules/` matches directories, not links to them).
+        .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile())
+    );
   }
   const out: string[] = [];
   const walk = (dir: string) => {
