@@ -8,8 +8,8 @@ import type { Granularity, KeyFilters } from "./measures.types";
 // SQL fragments shared by the measure repos. Every rollup table names its case attributes
 // court_id, case_type and judge_id, so one filter builder serves them all.
 
-// Re-exported for measures.rollups.repo.ts, which another branch is changing: it imports src/db/sql
-// after that merge, and this line goes.
+// Re-exported while measures.rollups.repo.ts (another branch is changing it) imports it from here:
+// once it imports src/db/sql, this line goes.
 export { intArray };
 
 /** The court / case type / judge filters on a per-case fact table (optionally through an alias). */
