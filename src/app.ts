@@ -4,7 +4,6 @@ import { bodyLimit } from "hono/body-limit";
 import { every } from "hono/combine";
 import { pinoLogger } from "hono-pino";
 import type { AppEnv } from "./app-env";
-import { createAuthService } from "./auth/auth.service";
 import { authenticate, requireRole } from "./auth/middleware";
 import { mountDataRoutes } from "./data-routes";
 import { readYourWrites } from "./db/read-your-writes";
@@ -27,6 +26,7 @@ import { createHttpObservability, routeLabel } from "./modules/system/http-metri
 import { registerSystemDocs } from "./modules/system/system.openapi";
 import { systemRoutes } from "./modules/system/system.routes";
 import { usersRoutes } from "./modules/users/users.routes";
+import { createServices } from "./services";
 
 /** Builds the HTTP app from its dependencies. No I/O happens here or at import time. */
 export function createApp(deps: AppDeps) {
@@ -93,8 +93,9 @@ export function createApp(deps: AppDeps) {
   // With read replicas: which server each request's reads may use (a no-op without replicas).
   app.use("/api/*", readYourWrites(deps));
 
-  // One auth service for every router: token checks, sessions, scope resolution, rate limits.
-  const auth = createAuthService({ ...deps, db: deps.db.db });
+  // Every service, built once here and handed to the routers that use it (src/services.ts).
+  const services = createServices(deps);
+  const { auth } = services;
   app.route(
     "/api/system",
     systemRoutes(deps, {
@@ -102,13 +103,13 @@ export function createApp(deps: AppDeps) {
       adminGuard: every(authenticate(auth), requireRole("admin")),
     }),
   );
-  app.route("/api/auth", authRoutes(deps, auth));
-  app.route("/api/users", usersRoutes(deps, auth));
-  app.route("/api/audit", auditRoutes(deps, auth));
-  app.route("/api/imports", importsRoutes(deps, auth));
+  app.route("/api/auth", authRoutes(deps, services));
+  app.route("/api/users", usersRoutes(deps, services));
+  app.route("/api/audit", auditRoutes(deps, services));
+  app.route("/api/imports", importsRoutes(deps, services));
   // GET /api/system/queues and bull-board at /admin/queues (admins).
-  mountQueueAdmin(app, deps, auth);
-  mountDataRoutes(app, deps, auth);
+  mountQueueAdmin(app, deps, services);
+  mountDataRoutes(app, deps, services);
   // The plain (non-validated) routes' OpenAPI descriptions, then GET /api/openapi.json, the Scalar
   // reference at /api/docs and the index at / and /api (after every router is mounted).
   registerSystemDocs(app.openAPIRegistry);

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { JOB_DEFINITIONS } from "../workers/processors";
 import type { Config } from "./config/env";
 import { connectWithRetry, createDb, pgliteExists } from "./db/client";
 import { migrationConnectionProblem } from "./db/direct";
@@ -12,6 +11,8 @@ import { type AppDeps, createLifecycle, type Lifecycle } from "./deps";
 import { createJobDispatcher } from "./jobs/dispatcher";
 import type { Logger } from "./lib/logger";
 import { createMetricsRegistry } from "./lib/metrics";
+import { refreshMeasureRollups } from "./modules/measures/measures.rollups.repo";
+import { JOB_DEFINITIONS } from "./processors";
 import { buildRedisDeps } from "./redis/build";
 
 /** The in-process sessions of development without Redis, in DATA_DIR. */
@@ -63,7 +64,7 @@ export async function buildDeps(
       });
       if (result.applied.length) logger.info({ applied: result.applied }, "embedded database migrated");
       // First start: demo data, in the background so the API listens meanwhile (see seed/embedded.ts).
-      seeding = seedEmbeddedInBackground(db, logger);
+      seeding = seedEmbeddedInBackground(db, { logger, refreshRollups: refreshMeasureRollups });
     } else if (config.NODE_ENV === "development" && config.migrationDatabaseUrl) {
       phase("migrating the database");
       // Developers get a migrated database on start; production migrates through scripts/migrate.ts.

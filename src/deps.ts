@@ -38,7 +38,7 @@ export interface AppDeps {
   gate?: RequestGate;
   /** Read-your-writes fences for read replicas (null or absent: no replicas). */
   fences?: ReadFences | null;
-  /** BullMQ queues whose depth health and metrics report (a BullMQ Queue fits); none until the imports issue. */
+  /** Queues whose depth health and metrics report (BullMQ queues, or the in-process runner's); absent: none. */
   queues?: readonly MonitoredQueue[];
   /**
    * Where jobs go: BullMQ queues (services mode) or the in-process runner (embedded mode). Absent in

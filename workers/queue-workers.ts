@@ -12,8 +12,8 @@ import {
 } from "../src/jobs/queues";
 import { repeatOptions, SCHEDULES } from "../src/jobs/schedules";
 import { type AnyJobDefinition, JobPausedError, type ProcessorDeps } from "../src/jobs/types";
+import { JOB_DEFINITIONS } from "../src/processors";
 import type { RedisClients } from "../src/redis/types";
-import { JOB_DEFINITIONS } from "./processors";
 
 // The worker process's BullMQ side: one Worker per queue, the job schedulers, and a shutdown that
 // cannot hang. Jobs are idempotent (an import resumes from its committed checkpoint), so BullMQ's

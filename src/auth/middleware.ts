@@ -2,7 +2,16 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, AuthUser } from "../app-env";
 import type { UserRole } from "../db/schema/enums";
 import { AppError } from "../lib/errors";
-import type { AuthService } from "./auth.service";
+import type { RateLimitResult } from "../redis/types";
+import type { CourtIds } from "./scope";
+
+/** What authenticate() needs of the auth service (src/modules/auth/auth.service.ts). */
+export interface RequestAuthenticator {
+  authenticateRequest(token: string): Promise<{ user: AuthUser; rate: RateLimitResult }>;
+  /** Throws 429 with Retry-After when the counted hit went over its limit. */
+  refuseOverLimit(rate: RateLimitResult): void;
+  scopeOf(user: Pick<AuthUser, "role" | "courtId">): Promise<CourtIds>;
+}
 
 /** The JWT of an `Authorization: Bearer <token>` header (token characters only), or undefined. */
 export function bearerAccessToken(header: string | undefined): string | undefined {
@@ -14,7 +23,7 @@ export function bearerAccessToken(header: string | undefined): string | undefine
  * counts the caller's API rate limit, then resolves the caller's court scope. Fails closed with 503
  * when the session store is down.
  */
-export function authenticate(auth: AuthService): MiddlewareHandler<AppEnv> {
+export function authenticate(auth: RequestAuthenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerAccessToken(c.req.header("authorization"));
     if (!token) throw new AppError("UNAUTHENTICATED", "A bearer access token is required");

@@ -4,6 +4,12 @@ import { isRetryableTransactionError, sqlStateOf } from "./errors";
 
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
+/**
+ * What a repo function takes: the database or a transaction, so a service can run it either way. A
+ * Drizzle transaction is a `Database` to the type checker as well, so no cast is ever needed.
+ */
+export type Db = Database | Transaction;
+
 export interface TransactionOptions {
   config?: PgTransactionConfig;
   /** Attempts after the first. */

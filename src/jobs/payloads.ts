@@ -1,12 +1,8 @@
 import { z } from "zod";
+import { isoDate } from "../lib/openapi";
 
 // Job payloads are validated when a job is processed: a job written by another version of the code,
 // or by hand, fails at once (no retries) instead of doing something unexpected.
-
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "must be a real calendar date");
 
 export const ImportJobPayload = z.object({ batchId: z.number().int().positive() }).strict();
 export type ImportJobPayload = z.infer<typeof ImportJobPayload>;

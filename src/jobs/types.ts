@@ -8,7 +8,7 @@ import type { MonitoredQueue } from "./metrics";
 import type { JobName, QueueName } from "./queues";
 
 // One shape for a job whatever runs it: a BullMQ worker (worker process) or the in-process runner
-// (embedded mode). Processors (workers/processors/) see only this.
+// (embedded mode). Processors (src/processors/) see only this.
 
 export interface JobContext<T> {
   id: string;

@@ -61,9 +61,10 @@ export const requestIdMiddleware: MiddlewareHandler<AppEnv> = (c, next) => {
   return next();
 };
 
-/** After requestIdMiddleware: echoes its id, and adds the security and CORS headers. */
 /** A local development origin: plain http on localhost or 127.0.0.1, any port. */
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+/** After requestIdMiddleware: echoes its id, and adds the security and CORS headers. */
 
 export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
   const listed = new Set(opts.cors.origins);
@@ -77,8 +78,9 @@ export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
   /** CORS headers of an actual (non-preflight) request (Vary: Origin is added by the caller). */
   function corsHeaders(headers: Headers, origin: string | undefined): void {
     // Without an Origin header the request is not a CORS request: the Allow-* headers mean nothing to it.
-    if (origin === undefined) return;
-    if (origins.has(origin)) headers.set("Access-Control-Allow-Origin", origin);
+    // A refused origin gets none of them: it may not read the answer, with or without credentials.
+    if (origin === undefined || !origins.has(origin)) return;
+    headers.set("Access-Control-Allow-Origin", origin);
     headers.set("Access-Control-Allow-Credentials", "true");
     headers.set("Access-Control-Expose-Headers", expose);
   }
@@ -92,9 +94,11 @@ export function httpEdge(opts: HttpEdgeOptions): MiddlewareHandler<AppEnv> {
       // Preflight: answered here, before routing, like Hono's cors() did.
       const set = (k: string, v: string) => c.header(k, v);
       set(REQUEST_ID_HEADER, id);
-      if (origin !== undefined && origins.has(origin)) set("Access-Control-Allow-Origin", origin);
-      set("Access-Control-Allow-Credentials", "true");
-      set("Access-Control-Expose-Headers", expose);
+      if (origin !== undefined && origins.has(origin)) {
+        set("Access-Control-Allow-Origin", origin);
+        set("Access-Control-Allow-Credentials", "true");
+        set("Access-Control-Expose-Headers", expose);
+      }
       set("Vary", "Origin, Access-Control-Request-Headers");
       set("Access-Control-Max-Age", maxAge);
       set("Access-Control-Allow-Methods", allowMethods);

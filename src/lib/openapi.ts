@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isIsoDate } from "./dates";
 import { ERROR_CODES } from "./errors";
 
 // Shared OpenAPI building blocks: the error envelope, common parameters and response helpers.
@@ -66,8 +67,6 @@ export function errorResponses(...statuses: ErrorResponseStatus[]) {
 }
 
 /** The responses every authenticated route can give. */
-export const authErrors = [400, 401, 403, 429, 503] as const;
-
 export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
@@ -106,18 +105,23 @@ export const IdParam = z.object({
   id: queryId.openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
+/** A real calendar date written YYYY-MM-DD: the one zod schema of an ISO date (isIsoDate, lib/dates.ts). */
 export const isoDate = z
   .string()
   // abort: a value that is not YYYY-MM-DD gets that one message, not also "not a real date".
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
-  .refine(
-    (s) =>
-      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    {
-      message: "must be a real calendar date",
-    },
-  )
+  .refine(isIsoDate, { message: "must be a real calendar date" })
   .openapi({ example: "2024-01-31" });
+
+/** The same within [min, max] (inclusive), refused with one message naming the years. */
+export function isoDateBetween(min: string, max: string) {
+  return z
+    .string()
+    .refine((v) => isIsoDate(v) && v >= min && v <= max, {
+      message: `must be a date YYYY-MM-DD between ${min.slice(0, 4)} and ${max.slice(0, 4)}`,
+    })
+    .openapi({ example: "2024-01-31" });
+}
 
 export const limitParam = z.coerce.number().int().min(1).max(200).default(50);
 

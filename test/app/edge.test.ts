@@ -38,14 +38,33 @@ describePg("response headers: request id, security headers and CORS", () => {
     for (const [name] of res.headers) expect(name.startsWith("access-control-")).toBe(false);
   });
 
-  test("an allowed origin gets the CORS headers; another origin gets no Allow-Origin", async () => {
+  test("an allowed origin gets the CORS headers; another origin gets no Allow-Origin nor Allow-Credentials", async () => {
     const ok = await t.app.request("/api/system/health", { headers: { Origin: ORIGIN } });
     expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     expect(ok.headers.get("access-control-allow-credentials")).toBe("true");
     expect(ok.headers.get("access-control-expose-headers")).toBe("X-Request-Id,ETag,Location,Retry-After");
     expect(ok.headers.get("vary")).toBe("Origin");
     const other = await t.app.request("/api/system/health", { headers: { Origin: "https://evil.example" } });
+    expect(other.status).toBe(200);
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    expect(other.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(other.headers.get("vary")).toBe("Origin");
+  });
+
+  test("a preflight from a refused origin gets no Allow-Origin nor Allow-Credentials", async () => {
+    const res = await t.app.request("/api/cases/1", {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+    const ok = await t.app.request("/api/cases/1", {
+      method: "OPTIONS",
+      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "GET" },
+    });
+    expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(ok.headers.get("access-control-allow-credentials")).toBe("true");
   });
 
   test("a preflight is answered 204 with methods, headers and max age, and is logged and counted", async () => {

@@ -2,8 +2,8 @@ import { TIME_STANDARDS } from "../../src/db/reference/time-standards";
 import type { Court } from "../../src/db/schema";
 import { CASE_TYPES, type CaseStatus, type CaseType, type Disposition } from "../../src/db/schema/enums";
 import { createPrng } from "../../src/db/seed/prng";
+import { addDays, todayIso } from "../../src/lib/dates";
 import { caseAgeAt } from "../../src/modules/cases/cases.age";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
 import type { CaseSpec, EventSpec } from "../helpers/case-data";
 
 // A small, seeded case population with every shape the list must handle (filed, inactive and

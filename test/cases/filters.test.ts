@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
+import { addDays, todayIso } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeAssignment, makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { encodeCursor } from "../../src/lib/cursor";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
+import { addDays, todayIso } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { type CaseSpec, makeCases, resetData, seedStandards } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";

@@ -58,7 +58,11 @@ describe("embedded demo seed (PGlite)", () => {
   });
 
   test("seeds an empty database once, in the background, with measure rollups", async () => {
-    const first = seedEmbeddedInBackground(pglite, logger, { cases: 300 });
+    const first = seedEmbeddedInBackground(
+      pglite,
+      { logger, refreshRollups: refreshMeasureRollups },
+      { cases: 300 },
+    );
     const summary = await first.done;
     expect(summary?.cases).toBe(300);
     expect(await count(pglite, "cases")).toBe(300);
@@ -70,7 +74,11 @@ describe("embedded demo seed (PGlite)", () => {
     expect(logs.text).toContain("embedded demo data ready");
 
     // A second start finds courts and leaves everything alone.
-    const second = seedEmbeddedInBackground(pglite, logger, { cases: 300 });
+    const second = seedEmbeddedInBackground(
+      pglite,
+      { logger, refreshRollups: refreshMeasureRollups },
+      { cases: 300 },
+    );
     expect(await second.done).toBeNull();
     expect(await count(pglite, "cases")).toBe(300);
   }, 60_000);
@@ -98,7 +106,11 @@ describe("embedded demo seed (PGlite)", () => {
   );
 
   test("stop() before the first write leaves the database blank", async () => {
-    const seeding = seedEmbeddedInBackground(blank, logger, { cases: 5_000 });
+    const seeding = seedEmbeddedInBackground(
+      blank,
+      { logger, refreshRollups: refreshMeasureRollups },
+      { cases: 5_000 },
+    );
     await seeding.stop();
     expect(await seeding.done).toBeNull();
     expect(await count(blank, "courts")).toBe(0);
@@ -108,17 +120,25 @@ describe("embedded demo seed (PGlite)", () => {
     const progress = join(dir, SEED_PROGRESS_FILE);
     // Stopped (shutdown, or `bun --watch` restarting) right after its first chunk committed.
     let seeding: ReturnType<typeof seedEmbeddedInBackground> | null = null;
-    seeding = seedEmbeddedInBackground(blank, logger, {
-      cases: 600,
-      chunkSize: [100],
-      onProgress: () => void seeding?.stop(),
-    });
+    seeding = seedEmbeddedInBackground(
+      blank,
+      { logger, refreshRollups: refreshMeasureRollups },
+      {
+        cases: 600,
+        chunkSize: [100],
+        onProgress: () => void seeding?.stop(),
+      },
+    );
     expect(await seeding.done).toBeNull();
     expect(await count(blank, "cases")).toBe(100);
     expect(existsSync(progress)).toBe(true);
     expect(logs.text).toContain("the next start finishes it");
 
-    const resumed = await seedEmbeddedInBackground(blank, logger, { chunkSize: [250] }).done;
+    const resumed = await seedEmbeddedInBackground(
+      blank,
+      { logger, refreshRollups: refreshMeasureRollups },
+      { chunkSize: [250] },
+    ).done;
     expect(resumed?.cases).toBe(600);
     expect(logs.text).toContain("resuming the embedded demo seed");
     expect(await count(blank, "cases")).toBe(600);
@@ -137,6 +157,8 @@ describe("embedded demo seed (PGlite)", () => {
     await refreshMeasureRollups(blank.db, {});
     expect(await rollupsChecksum(blank)).toBe(before);
     // And the start after that finds a finished seed.
-    expect(await seedEmbeddedInBackground(blank, logger).done).toBeNull();
+    expect(
+      await seedEmbeddedInBackground(blank, { logger, refreshRollups: refreshMeasureRollups }).done,
+    ).toBeNull();
   }, 120_000);
 });

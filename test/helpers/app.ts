@@ -7,8 +7,8 @@ import { createBullDispatcher } from "../../src/jobs/bullmq";
 import { createInProcessRunner } from "../../src/jobs/runner";
 import { createLogger } from "../../src/lib/logger";
 import { createMetricsRegistry } from "../../src/lib/metrics";
+import { JOB_DEFINITIONS } from "../../src/processors";
 import { buildRedisDeps } from "../../src/redis/build";
-import { JOB_DEFINITIONS } from "../../workers/processors";
 import { openTestDb, testConfig } from "./db";
 import { TEST_REDIS_URL } from "./services";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
+import { addDays, todayIso } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeAssignment, makeCases, makeJudge, resetData } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";

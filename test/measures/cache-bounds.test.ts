@@ -4,9 +4,9 @@
 // ranges, then what is in Redis, and whether the legitimate dashboard still hits.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Redis } from "ioredis";
+import { addDays, addYears, todayIso } from "../../src/lib/dates";
 import { MEASURES_CACHE_NAMESPACE } from "../../src/modules/imports/imports.cache";
 import { cacheableRange } from "../../src/modules/measures/measures.cache-policy";
-import { addDays, addYears, todayIso } from "../../src/modules/measures/measures.dates";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";

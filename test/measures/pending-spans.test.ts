@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DbHandle } from "../../src/db/client";
 import { CASE_TYPES } from "../../src/db/schema/enums";
-import { addDays } from "../../src/modules/measures/measures.dates";
+import { addDays } from "../../src/lib/dates";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { pendingAge } from "../../src/modules/measures/measures.service";
 import type { MeasureFilters } from "../../src/modules/measures/measures.types";

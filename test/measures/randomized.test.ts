@@ -7,7 +7,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { type DbHandle, rowsOf } from "../../src/db/client";
 import { caseActivities, cases } from "../../src/db/schema";
 import type { ActivityType, CaseType, Disposition, Outcome } from "../../src/db/schema/enums";
-import { addDays } from "../../src/modules/measures/measures.dates";
+import { addDays } from "../../src/lib/dates";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import * as measures from "../../src/modules/measures/measures.service";
 import type { Granularity, MeasureFilters } from "../../src/modules/measures/measures.types";

@@ -3,7 +3,8 @@
 // SQL/rollup implementation with it.
 import type { ActivityType, CaseType, Disposition, Outcome } from "../../src/db/schema/enums";
 import { CASE_TYPES } from "../../src/db/schema/enums";
-import { addDays, daysBetween, periodsOf } from "../../src/modules/measures/measures.dates";
+import { addDays, daysBetween } from "../../src/lib/dates";
+import { periodsOf } from "../../src/modules/measures/measures.dates";
 import { change, mean, percent } from "../../src/modules/measures/measures.math";
 import type { Granularity, MeasureFilters } from "../../src/modules/measures/measures.types";
 

@@ -1,13 +1,7 @@
 // The pure parts of the measures: calendar arithmetic, range decomposition, rounding, validation.
 import { describe, expect, test } from "bun:test";
-import {
-  addDays,
-  addYears,
-  fromDayNumber,
-  isIsoDate,
-  periodsOf,
-  toDayNumber,
-} from "../../src/modules/measures/measures.dates";
+import { addDays, addYears, fromDayNumber, isIsoDate, toDayNumber } from "../../src/lib/dates";
+import { periodsOf } from "../../src/modules/measures/measures.dates";
 import { decompose, MEASURE_GRAIN } from "../../src/modules/measures/measures.grains";
 import { change, mean, median, percent } from "../../src/modules/measures/measures.math";
 import {
@@ -27,6 +21,10 @@ describe("calendar arithmetic", () => {
     expect(isIsoDate("2024-02-29")).toBe(true);
     expect(isIsoDate("2023-02-29")).toBe(false);
     expect(isIsoDate("2024-2-1")).toBe(false);
+    for (const bad of ["2024-+1-05", "2024-13-01", "2024-00-10", "2024-04-31", "2100-02-29", "2024-01-01x"]) {
+      expect({ bad, ok: isIsoDate(bad) }).toEqual({ bad, ok: false });
+    }
+    expect(isIsoDate("2000-02-29")).toBe(true);
   });
 
   test("periods cover the range, the first and last clipped, with dashboard labels", () => {

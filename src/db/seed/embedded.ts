@@ -2,8 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { Logger } from "../../lib/logger";
-import { refreshMeasureRollups } from "../../modules/measures/measures.rollups.repo";
-import { type DbHandle, rowsOf } from "../client";
+import { type Database, type DbHandle, rowsOf } from "../client";
 import { isoOf, todayDay } from "./dates";
 import {
   type DemoSeedSummary,
@@ -34,6 +33,12 @@ import { DEV_USERS } from "./users";
 export const EMBEDDED_SEED_CASES = 5_000;
 export const EMBEDDED_SEED_CHUNKS = [250, 500] as const;
 export const SEED_PROGRESS_FILE = "courtflow-demo-seed.json";
+
+/**
+ * Brings the measure rollups up to date for these cases, or for all of them (`refreshMeasureRollups`
+ * of the measures module, passed in by bootstrap: src/db never imports a module).
+ */
+export type RefreshRollups = (db: Database, scope: { caseIds?: number[] }) => Promise<unknown>;
 
 export interface BackgroundSeed {
   done: Promise<DemoSeedSummary | null>;
@@ -87,7 +92,7 @@ async function resumePointOf(handle: DbHandle, cases: number): Promise<SeedResum
  */
 export function seedEmbeddedInBackground(
   handle: DbHandle,
-  logger: Logger,
+  deps: { logger: Logger; refreshRollups: RefreshRollups },
   opts: {
     cases?: number;
     chunkSize?: number | readonly number[];
@@ -95,6 +100,7 @@ export function seedEmbeddedInBackground(
     onProgress?: (casesDone: number, casesTotal: number) => void;
   } = {},
 ): BackgroundSeed {
+  const { logger, refreshRollups } = deps;
   const abort = new AbortController();
   const file = progressFileOf(handle);
   const done = (async () => {
@@ -130,7 +136,7 @@ export function seedEmbeddedInBackground(
           "demo logins ready; cases and measures are loading",
         ),
       afterChunk: async (caseIds) => {
-        await refreshMeasureRollups(handle.db, { caseIds });
+        await refreshRollups(handle.db, { caseIds });
       },
       onProgress: opts.onProgress,
     });
@@ -139,7 +145,7 @@ export function seedEmbeddedInBackground(
       return null;
     }
     // Chunks committed by the interrupted run may have missed their rollup refresh: rebuild once.
-    if (resume) await refreshMeasureRollups(handle.db, {});
+    if (resume) await refreshRollups(handle.db, {});
     if (file) rmSync(file, { force: true });
     logger.info(
       {

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditLog } from "../../db/schema";
-import type { Transaction } from "../../db/transaction";
+import type { Db } from "../../db/transaction";
 import type { AuditAction, AuditEntity } from "./audit.vocabulary";
 
 export interface AuditEntry {
@@ -32,7 +32,7 @@ function scrub(value: unknown): unknown {
 }
 
 /** One row per write; pass the transaction doing the write so both land or neither does. */
-export async function insertAudit(db: Database | Transaction, entry: AuditEntry): Promise<void> {
+export async function insertAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.insert(auditLog).values({
     userId: entry.userId,
     action: entry.action,

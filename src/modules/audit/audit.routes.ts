@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
@@ -7,6 +6,7 @@ import { cursorParam, encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, isoDate, limitParam } from "../../lib/openapi";
 import { formatParam, jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { listAudit } from "./audit.repo";
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from "./audit.vocabulary";
 
@@ -59,7 +59,7 @@ const auditCsvColumns: CsvColumn<AuditJson>[] = [
   { header: "ip", value: (r) => r.ip, text: true },
 ];
 
-export function auditRoutes(deps: AppDeps, auth: AuthService) {
+export function auditRoutes(deps: AppDeps, { auth }: Pick<Services, "auth">) {
   const router = createRouter();
   // Rows are written only through insertAudit, whose types hold them to the vocabulary.
   const toJson = (r: Awaited<ReturnType<typeof listAudit>>["rows"][number]): AuditJson =>

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService, RequestMeta } from "../../auth/auth.service";
 import { authenticate, currentUser } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { clientIp } from "../../lib/client-ip";
 import { bearerSecurity, errorResponses, json, jsonBody, noSecurity } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import {
   LoginBody,
   LoginResponse,
@@ -17,10 +17,11 @@ import {
   SessionParam,
   TokenPair,
 } from "./auth.schemas";
+import type { RequestMeta } from "./auth.service";
 
 const Ok = z.object({ ok: z.literal(true) });
 
-export function authRoutes(deps: AppDeps, auth: AuthService) {
+export function authRoutes(deps: AppDeps, { auth }: Pick<Services, "auth">) {
   const router = createRouter();
   const requireAuth = authenticate(auth);
   const meta = (c: Context<AppEnv>): RequestMeta => ({

@@ -1,5 +1,5 @@
 import type { STATUS_EVENT_TYPES } from "../../db/schema/enums";
-import { daysBetween } from "../measures/measures.dates";
+import { daysBetween } from "../../lib/dates";
 
 // A case's start date, inactive days and age at a date D, per docs/measures.md, from its status
 // events. The same rules as the measures' rollups (src/modules/measures/measures.rollups.sql.ts), so

@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { CourtIds } from "../../auth/scope";
 import type { CaseStatus, CaseType, Disposition } from "../../db/schema/enums";
-import { addDays } from "../measures/measures.dates";
-import { intArray } from "../measures/measures.sql";
+import { intArray } from "../../db/sql";
+import { addDays } from "../../lib/dates";
 import type { CaseCursorValue, CaseSort } from "./cases.schemas";
 
 // SQL of the case list. A case's age today comes from the measures' rollup of active pending spans

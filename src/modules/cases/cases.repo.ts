@@ -3,7 +3,7 @@ import type { CourtIds } from "../../auth/scope";
 import { type Database, rowsOf } from "../../db/client";
 import { readDb } from "../../db/replicas";
 import type { ActivityType, CaseStatus, CaseType, Disposition, Outcome } from "../../db/schema/enums";
-import { intArray } from "../measures/measures.sql";
+import { intArray } from "../../db/sql";
 import type { StatusEvent } from "./cases.age";
 import { type CaseFilters, type CasePageRow, type CasePhase, caseCountSql, casePageSql } from "./cases.query";
 import type { CaseCursorValue, CaseSort } from "./cases.schemas";

@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, wantsCsv } from "../../lib/csv";
@@ -7,23 +6,15 @@ import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { requestScope } from "../courts/courts.scope";
-import { createCourtsService } from "../courts/courts.service";
-import { createTimeStandardsService } from "../time-standards/time-standards.service";
 import { activityCsvColumns, caseCsvColumns } from "./cases.csv";
 import { ActivitiesQuery, ActivityList, CaseDetail, CaseList, ListCasesQuery } from "./cases.schemas";
-import { createCasesService } from "./cases.service";
 
 /** Rows per database read while streaming a CSV export. */
 const CSV_BATCH = 1000;
 
-export function casesRoutes(deps: AppDeps, auth: AuthService) {
-  const db = deps.db.db;
-  const cases = createCasesService(
-    db,
-    createCourtsService(db, deps.cache),
-    createTimeStandardsService(db, deps.cache),
-  );
+export function casesRoutes(_deps: AppDeps, { auth, cases }: Pick<Services, "auth" | "cases">) {
   const read = { tags: ["cases"], security: bearerSecurity, middleware: [authenticate(auth)] };
 
   return createRouter()

@@ -2,9 +2,9 @@ import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
 import type { CaseType } from "../../db/schema/enums";
 import { encodeCursor } from "../../lib/cursor";
+import { daysBetween, isIsoDate, todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import type { CourtsService } from "../courts/courts.service";
-import { daysBetween, isIsoDate, todayIso } from "../measures/measures.dates";
 import type { TimeStandardsService } from "../time-standards/time-standards.service";
 import { caseAgeAt } from "./cases.age";
 import { type CaseFilters, type CasePageRow, hasAgeFilter } from "./cases.query";
@@ -39,7 +39,15 @@ function checkCursor(sort: CaseSort, cursor: CaseCursorValue | null): CaseCursor
   return cursor;
 }
 
-export function createCasesService(db: Database, courts: CourtsService, standards: TimeStandardsService) {
+export function createCasesService({
+  db,
+  courts,
+  timeStandards: standards,
+}: {
+  db: Database;
+  courts: CourtsService;
+  timeStandards: TimeStandardsService;
+}) {
   async function filtersFor(q: CaseListQuery, scope: CourtIds): Promise<CaseFilters> {
     const subtree = q.courtId === undefined ? null : await courts.subtree(q.courtId);
     return {

@@ -1,10 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
 import { type Court, cases, courts, type NewCourt } from "../../db/schema";
 import type { CaseStatus } from "../../db/schema/enums";
-import type { Transaction } from "../../db/transaction";
-
-type Db = Database | Transaction;
+import type { Db, Transaction } from "../../db/transaction";
 
 /** Every court: a state has a few hundred at most, so the service keeps them cached as one list. */
 export async function listAllCourts(db: Db): Promise<Court[]> {

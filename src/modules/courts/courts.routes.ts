@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { csvResponse, keysetBatches, mapBatches, oneBatch, wantsCsv } from "../../lib/csv";
@@ -7,6 +6,7 @@ import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { auditContext } from "../audit/audit.context";
 import { courtCsvColumns, treeCsvColumns } from "./courts.csv";
 import { flattenTree } from "./courts.hierarchy";
@@ -21,12 +21,11 @@ import {
   UpdateCourtBody,
 } from "./courts.schemas";
 import { requestScope } from "./courts.scope";
-import { createCourtsService, toCourtJson } from "./courts.service";
+import { toCourtJson } from "./courts.service";
 
 const CSV_BATCH = 500;
 
-export function courtsRoutes(deps: AppDeps, auth: AuthService) {
-  const courts = createCourtsService(deps.db.db, deps.cache);
+export function courtsRoutes(deps: AppDeps, { auth, courts }: Pick<Services, "auth" | "courts">) {
   const read = { tags: ["courts"], security: bearerSecurity, middleware: [authenticate(auth)] };
   const write = {
     ...read,

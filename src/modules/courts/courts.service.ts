@@ -3,11 +3,11 @@ import type { CourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
 import type { Court } from "../../db/schema";
 import { withTransaction } from "../../db/transaction";
+import { todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import { currentJudgesOfCourt } from "../judges/judges.repo";
-import { todayIso } from "../measures/measures.dates";
 import { nestTree, subtreeIds, wouldCycle } from "./courts.hierarchy";
 import {
   caseCountsByStatus,
@@ -50,7 +50,7 @@ const COUNTS_TTL_S = 60;
 const parentPath = (input: { parentCode?: string }) =>
   input.parentCode !== undefined ? "body.parentCode" : "body.parentId";
 
-export function createCourtsService(db: Database, cache: CacheManager) {
+export function createCourtsService({ db, cache }: { db: Database; cache: CacheManager }) {
   const courtsCache = cache.withNamespace("courts");
 
   /** The whole (small) hierarchy, cached; every read filters it by scope in memory. */

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
-import { bigintArray, jsonRows, STATUS_TYPES_SQL } from "./imports.sql";
+import { bigintArray, jsonRows } from "../../db/sql";
+import { STATUS_TYPES_SQL } from "./imports.sql";
 import type { ActivityInput } from "./imports.validate";
 
 // Set-based writes of a chunk of activities.csv rows, keyed by (court_id, source_id).

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
-import { intArray, jsonRows, STATUS_TYPES_SQL } from "./imports.sql";
+import { intArray, jsonRows } from "../../db/sql";
+import { STATUS_TYPES_SQL } from "./imports.sql";
 import type { CaseInput } from "./imports.validate";
 
 // Set-based writes of a chunk of cases.csv rows. One statement upserts the chunk; rows whose

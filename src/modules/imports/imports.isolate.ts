@@ -1,5 +1,5 @@
-import type { Database } from "../../db/client";
 import { sqlStateOf } from "../../db/errors";
+import type { Db } from "../../db/transaction";
 
 // The safety net under row validation. Validation should leave PostgreSQL nothing to refuse, but if
 // it still refuses a value (a rule added to the schema later, a trigger, a case validation missed),
@@ -41,16 +41,16 @@ export function refusedRowMessage(err: unknown): string {
  * propagates as it is (the caller's transaction is then aborted).
  */
 export async function writeRows<T>(
-  tx: Database,
+  tx: Db,
   rows: readonly T[],
   isolate: boolean,
-  write: (db: Database, rows: readonly T[]) => Promise<void>,
+  write: (db: Db, rows: readonly T[]) => Promise<void>,
   onRefused: (row: T, err: unknown) => void,
 ): Promise<void> {
   if (rows.length === 0) return;
   if (!isolate) return write(tx, rows);
   try {
-    await tx.transaction((sp) => write(sp as unknown as Database, rows));
+    await tx.transaction((sp) => write(sp, rows));
   } catch (err) {
     if (!isRowDataError(err)) throw err;
     if (rows.length === 1) {

@@ -8,9 +8,9 @@ import type {
 } from "../../db/schema/daily-import-batches";
 import type { ImportStatus } from "../../db/schema/enums";
 import { IMPORT_FILE_CODES, type ImportFile } from "../../db/schema/import-staged-rows";
-import { withTransaction } from "../../db/transaction";
+import { intArray, jsonRows } from "../../db/sql";
+import { type Db, withTransaction } from "../../db/transaction";
 import { appliedNote, failureCause } from "./imports.failure";
-import { intArray, jsonRows } from "./imports.sql";
 
 // The processing side of a batch: its state read under a row lock, staged rows by checkpoint, and
 // the writes each chunk commits together with that checkpoint.
@@ -188,7 +188,7 @@ export async function finishBatch(
     where id = ${id}`);
 }
 
-export async function deleteStagedRowsOf(tx: Database, batchId: number): Promise<void> {
+export async function deleteStagedRowsOf(tx: Db, batchId: number): Promise<void> {
   await tx.execute(sql`delete from import_staged_rows where batch_id = ${batchId}`);
 }
 
@@ -198,8 +198,7 @@ export async function deleteStagedRowsOf(tx: Database, batchId: number): Promise
  * imports.failure.ts); the error itself is for the worker's log.
  */
 export async function markBatchFailed(db: Database, id: number, err: unknown): Promise<boolean> {
-  return withTransaction(db, async (txn) => {
-    const tx = txn as unknown as Database;
+  return withTransaction(db, async (tx) => {
     const [row] = rowsOf<Record<string, unknown>>(
       await tx.execute(sql`
         select phase, checkpoint_line, counts, files from daily_import_batches

@@ -186,10 +186,6 @@ export async function listRowErrors(
   }));
 }
 
-export function fileCode(file: ImportFile): number {
-  return IMPORT_FILE_CODES[file];
-}
-
 export async function countOwedRollups(db: Database, batchId: number): Promise<number> {
   const rows = rowsOf<{ n: number }>(
     await db.execute(sql`select count(*)::int as n from import_touched_cases where batch_id = ${batchId}`),

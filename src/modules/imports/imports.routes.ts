@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import { IMPORT_FILE_CODES } from "../../db/schema/import-staged-rows";
 import type { AppDeps } from "../../deps";
@@ -8,6 +7,7 @@ import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { auditContext } from "../audit/audit.context";
 import { requestScope } from "../courts/courts.scope";
 import {
@@ -20,7 +20,7 @@ import {
   RowErrorList,
   UploadForm,
 } from "./imports.schemas";
-import { createImportsService, toBatchJson } from "./imports.service";
+import { toBatchJson } from "./imports.service";
 
 const ERRORS_CSV_BATCH = 1000;
 
@@ -31,14 +31,7 @@ const errorCsvColumns = [
   { header: "message", value: (e: { message: string }) => e.message, text: true },
 ];
 
-export function importsRoutes(deps: AppDeps, auth: AuthService) {
-  const imports = createImportsService({
-    db: deps.db,
-    config: deps.config,
-    logger: deps.logger,
-    jobs: deps.jobs,
-    redis: deps.redis,
-  });
+export function importsRoutes(deps: AppDeps, { auth, imports }: Pick<Services, "auth" | "imports">) {
   const authenticated = authenticate(auth);
   const uploaders = requireRole("admin", "analyst", "court_admin");
   const guard = [authenticated, uploaders];

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import { type Database, rowsOf } from "../../db/client";
+import { intArray } from "../../db/sql";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
-import { intArray } from "./imports.sql";
 import { CodeMap, type Lookups } from "./imports.validate";
 
 // Which courts and judges a batch may write, decided from today's facts, never only from the day

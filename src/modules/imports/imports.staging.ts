@@ -119,8 +119,11 @@ export async function withStagingTransaction<T>(
   if (raw) {
     return (await raw.begin(async (txSql) => {
       // Drizzle over the transaction's connection, so repo code runs unchanged inside the COPY's
-      // transaction. Drizzle reads the client's type options, which a transaction handle lacks but
-      // shares with its pool (drizzle already adjusted them when it wrapped the pool).
+      // transaction. No supported way exists: Drizzle's postgres-js driver wraps a client by reading
+      // (and adjusting) `client.options`, which a postgres.js transaction handle lacks, and Drizzle's
+      // own transactions do not expose their postgres.js connection for COPY FROM STDIN. So the
+      // handle borrows its pool's options object: the same one the pool's queries use, which Drizzle
+      // already adjusted when it wrapped the pool (test/imports covers COPY in a transaction).
       const client = Object.assign(txSql, { options: raw.options }) as unknown as postgres.Sql;
       const db = drizzlePostgres({ client, schema }) as unknown as Database;
       return fn({
@@ -135,8 +138,8 @@ export async function withStagingTransaction<T>(
   }
   return handle.db.transaction(async (tx) =>
     fn({
-      db: tx as unknown as Database,
-      load: (f) => insertIn(tx as unknown as Database, batchId, f),
+      db: tx,
+      load: (f) => insertIn(tx, batchId, f),
     }),
   );
 }

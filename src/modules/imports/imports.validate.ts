@@ -10,6 +10,8 @@ import {
   OUTCOMES,
   type Outcome,
 } from "../../db/schema/enums";
+import { isIsoDate } from "../../lib/dates";
+
 import { shown, type TextKind, textProblem } from "./imports.text";
 
 // Row validation of the daily import format (docs/imports.md): required fields, dates,
@@ -69,27 +71,21 @@ export interface ActivityInput {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** Identifiers (codes, case numbers, source ids): also what a B-tree index entry holds with room to spare. */
 export const MAX_KEY_CHARS = 200;
 export const MAX_NOTES_CHARS = 10_000;
 /** Dates a court record can sensibly carry; anything else is a typo (0205, 20205) or a placeholder. */
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2099;
+
+/** The shape alone, to tell a year out of range from a value that is no date at all. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/**
- * A real calendar date written YYYY-MM-DD with ASCII digits only (`Number()` would accept signs and
- * spaces: "2024-+1-05"), in MIN_YEAR..MAX_YEAR. No Date object: this runs for every row.
- */
-export function isIsoDate(s: string): boolean {
-  if (!ISO_DATE.test(s)) return false;
+/** A real calendar date written YYYY-MM-DD (src/lib/dates.ts) in MIN_YEAR..MAX_YEAR. */
+export function isRecordDate(s: string): boolean {
+  if (!isIsoDate(s)) return false;
   const y = Number(s.slice(0, 4));
-  const m = Number(s.slice(5, 7));
-  const d = Number(s.slice(8, 10));
-  if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
+  return y >= MIN_YEAR && y <= MAX_YEAR;
 }
 
 const oneOf = (values: readonly string[]) => new Set(values);
@@ -134,7 +130,7 @@ class RowCheck {
 
   date(field: string, value: string | null): string | null {
     if (value === null) return null;
-    if (!isIsoDate(value)) {
+    if (!isRecordDate(value)) {
       const year = ISO_DATE.test(value) ? Number(value.slice(0, 4)) : null;
       const outside = year !== null && (year < MIN_YEAR || year > MAX_YEAR);
       this.errors.push({

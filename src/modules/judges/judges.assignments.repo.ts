@@ -1,9 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
 import { courts, type JudgeAssignment, judgeAssignments } from "../../db/schema";
-import type { Transaction } from "../../db/transaction";
-
-type Db = Database | Transaction;
+import type { Db } from "../../db/transaction";
 
 export type AssignmentRow = JudgeAssignment & { courtCode: string };
 

@@ -1,11 +1,8 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { CourtIds } from "../../auth/scope";
-import type { Database } from "../../db/client";
 import { cases, courts, type Judge, judges, type NewJudge } from "../../db/schema";
 import type { CaseStatus, CaseType } from "../../db/schema/enums";
-import type { Transaction } from "../../db/transaction";
-
-type Db = Database | Transaction;
+import type { Db } from "../../db/transaction";
 
 /**
  * A judge belongs to a set of courts when their home court is in it or they hold an assignment to one
@@ -86,11 +83,6 @@ export async function findJudgeInScope(
     .innerJoin(courts, eq(courts.id, judges.courtId))
     .where(and(eq(judges.id, id), judgeInCourts(scope, today)));
   return row as JudgeRow | undefined;
-}
-
-export async function findJudgeByCode(db: Db, code: string): Promise<Judge | undefined> {
-  const [row] = await db.select().from(judges).where(eq(judges.code, code));
-  return row;
 }
 
 export async function insertJudge(db: Db, values: NewJudge): Promise<Judge> {

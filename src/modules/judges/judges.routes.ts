@@ -1,5 +1,4 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, keysetBatches, mapBatches, wantsCsv } from "../../lib/csv";
@@ -7,9 +6,9 @@ import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { auditContext } from "../audit/audit.context";
 import { requestScope } from "../courts/courts.scope";
-import { createCourtsService } from "../courts/courts.service";
 import {
   AssignmentParams,
   AssignmentSchema,
@@ -22,7 +21,7 @@ import {
   UpdateAssignmentBody,
   UpdateJudgeBody,
 } from "./judges.schemas";
-import { createJudgesService, toJudgeJson } from "./judges.service";
+import { toJudgeJson } from "./judges.service";
 
 const CSV_BATCH = 500;
 
@@ -39,8 +38,7 @@ const judgeCsvColumns: CsvColumn<JudgeJson>[] = [
   { header: "updated_at", value: (j) => j.updatedAt },
 ];
 
-export function judgesRoutes(deps: AppDeps, auth: AuthService) {
-  const judges = createJudgesService(deps.db.db, deps.cache, createCourtsService(deps.db.db, deps.cache));
+export function judgesRoutes(deps: AppDeps, { auth, judges }: Pick<Services, "auth" | "judges">) {
   const read = { tags: ["judges"], security: bearerSecurity, middleware: [authenticate(auth)] };
   const write = {
     ...read,

@@ -3,11 +3,11 @@ import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
 import type { Judge } from "../../db/schema";
 import { withTransaction } from "../../db/transaction";
+import { todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import type { CourtsService } from "../courts/courts.service";
-import { todayIso } from "../measures/measures.dates";
 import {
   type AssignmentRow,
   findAssignment,
@@ -70,7 +70,15 @@ export interface JudgeListQuery {
 
 const LIST_TTL_S = 300;
 
-export function createJudgesService(db: Database, cache: CacheManager, courts: CourtsService) {
+export function createJudgesService({
+  db,
+  cache,
+  courts,
+}: {
+  db: Database;
+  cache: CacheManager;
+  courts: CourtsService;
+}) {
   const judgesCache = cache.withNamespace("judges");
   const inScope = (scope: CourtIds, id: number) => scope === null || scope.includes(id);
 

@@ -1,4 +1,4 @@
-import { addDays, addYears } from "./measures.dates";
+import { addDays, addYears } from "../../lib/dates";
 import { MAX_RANGE_YEARS, type ResolvedDates } from "./measures.schemas";
 
 // Which date ranges are worth a cache entry. Any user may ask for any of the millions of ranges the

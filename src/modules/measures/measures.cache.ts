@@ -2,13 +2,13 @@ import type { Context } from "hono";
 import type { Registry } from "prom-client";
 import type { AppEnv } from "../../app-env";
 import type { Config } from "../../config/env";
+import { todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import { redisMetrics } from "../../redis/metrics";
 import type { CacheManager, RateLimiter } from "../../redis/types";
 import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../imports/imports.cache";
 import { summaryCacheKey } from "../maintenance/measures-warmup";
 import { cacheableRange } from "./measures.cache-policy";
-import { todayIso } from "./measures.dates";
 import type { MeasureFilters } from "./measures.types";
 
 // Measure results are cached in Redis keyed by the measure and its normalised parameters. The key

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import { readDb } from "../../db/replicas";
-import { addDays } from "./measures.dates";
+import { addDays } from "../../lib/dates";
 import { decompose, MEASURE_GRAIN } from "./measures.grains";
 import { maxGrainFor, periodLabelSql, piecesFilter, sliceFilter } from "./measures.sql";
 import type { Granularity, KeyFilters } from "./measures.types";

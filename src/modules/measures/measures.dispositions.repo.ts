@@ -2,8 +2,9 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import { readDb } from "../../db/replicas";
 import type { CaseType } from "../../db/schema/enums";
+import { intArray } from "../../db/sql";
 import { decompose, MEASURE_GRAIN } from "./measures.grains";
-import { intArray, keyFilter, piecesFilter } from "./measures.sql";
+import { keyFilter, piecesFilter } from "./measures.sql";
 import type { KeyFilters } from "./measures.types";
 
 // Queries over measure_dispositions: one row per disposed event, its days to disposition worked out

@@ -1,4 +1,5 @@
-import { addDays, nextUnitStart, unitStart } from "./measures.dates";
+import { addDays } from "../../lib/dates";
+import { nextUnitStart, unitStart } from "./measures.dates";
 
 /** Grains of measure_counts and measure_ttd_hist: a row covers a day, a calendar month or a year. */
 export const MEASURE_GRAIN = { day: 1, month: 2, year: 3 } as const;

@@ -1,7 +1,6 @@
 import { createRoute, type z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate } from "../../auth/middleware";
 import { intersectCourtIds } from "../../auth/scope";
 import type { AppDeps } from "../../deps";
@@ -9,9 +8,10 @@ import { csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
 import { bearerSecurity, errorResponses } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { requestScope } from "../courts/courts.scope";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
-import { createMeasureCache, etagOf, notModified } from "./measures.cache";
+import { etagOf, notModified } from "./measures.cache";
 import { coverageOf, type MeasureName } from "./measures.coverage";
 import * as csv from "./measures.csv";
 import {
@@ -37,12 +37,13 @@ import type { MeasureFilters } from "./measures.types";
 // text/csv (format=csv or Accept: text/csv); cached in Redis per effective scope and parameters
 // (measures.cache.ts), with an ETag and 304 for If-None-Match, and fresh=true to recompute.
 
-export function measuresRoutes(deps: AppDeps, auth: AuthService) {
+export function measuresRoutes(
+  deps: AppDeps,
+  { auth, measureCache }: Pick<Services, "auth" | "measureCache">,
+) {
   const db = deps.db.db;
   const read = { tags: ["measures"], security: bearerSecurity, middleware: [authenticate(auth)] };
   const errors = errorResponses(400, 401, 429, 503);
-
-  const measureCache = createMeasureCache(deps);
 
   /**
    * Defaults applied; the courtId filter's subtree intersected with the caller's scope; then the

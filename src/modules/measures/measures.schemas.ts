@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { CASE_TYPES } from "../../db/schema/enums";
-import { queryId } from "../../lib/openapi";
+import { addYears, isIsoDate, todayIso } from "../../lib/dates";
+import { isoDateBetween, queryId } from "../../lib/openapi";
 import { formatParam } from "../../lib/openapi-csv";
-import { addYears, isIsoDate, todayIso } from "./measures.dates";
 
 // Query and response schemas of /api/measures. Dates are inclusive YYYY-MM-DD; defaults: to = today
 // (UTC), from = the same day a year before to, asOf = to.
@@ -10,12 +10,7 @@ import { addYears, isIsoDate, todayIso } from "./measures.dates";
 /** Longest range a query may ask for. */
 export const MAX_RANGE_YEARS = 10;
 
-const isoDate = z
-  .string()
-  .refine((v) => isIsoDate(v) && v >= "1900-01-01" && v <= "2999-12-31", {
-    message: "must be a date YYYY-MM-DD between 1900 and 2999",
-  })
-  .openapi({ example: "2024-06-30" });
+const isoDate = isoDateBetween("1900-01-01", "2999-12-31").openapi({ example: "2024-06-30" });
 
 const id = queryId;
 

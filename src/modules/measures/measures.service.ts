@@ -1,7 +1,8 @@
 import type { Database } from "../../db/client";
 import { CASE_TYPES, type CaseType } from "../../db/schema/enums";
+import { addDays, daysBetween } from "../../lib/dates";
 import { countsByJudge, countsByPeriod, pendingCountAt, tier90Counts } from "./measures.counts.repo";
-import { addDays, daysBetween, periodsOf } from "./measures.dates";
+import { periodsOf } from "./measures.dates";
 import { type DispositionStats, dispositionMedian, dispositionStats } from "./measures.dispositions.repo";
 import { change, mean, median, percent } from "./measures.math";
 import { AGE_BUCKETS, pendingAgesAt, pendingBacklogAt } from "./measures.pending.repo";

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { CASE_TYPES } from "../../db/schema/enums";
+import { intArray } from "../../db/sql";
 import type { GrainPiece } from "./measures.grains";
 import { MEASURE_GRAIN } from "./measures.grains";
 import type { Granularity, KeyFilters } from "./measures.types";
@@ -7,10 +8,9 @@ import type { Granularity, KeyFilters } from "./measures.types";
 // SQL fragments shared by the measure repos. Every rollup table names its case attributes
 // court_id, case_type and judge_id, so one filter builder serves them all.
 
-/** An int[] parameter: one bind value however many courts, and the same text on both drivers. */
-export function intArray(ids: readonly number[]): SQL {
-  return sql`${`{${ids.map((id) => Math.trunc(id)).join(",")}}`}::int[]`;
-}
+// Re-exported while measures.rollups.repo.ts (another branch is changing it) imports it from here:
+// once it imports src/db/sql, this line goes.
+export { intArray };
 
 /** The court / case type / judge filters on a per-case fact table (optionally through an alias). */
 export function keyFilter(f: KeyFilters, alias?: string): SQL {

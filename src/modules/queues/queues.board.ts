@@ -5,11 +5,11 @@ import type { Queue } from "bullmq";
 import type { Hono, MiddlewareHandler } from "hono";
 import { serveStatic } from "hono/bun";
 import { getCookie } from "hono/cookie";
-import type { AuthService } from "../../auth/auth.service";
 import { bearerAccessToken } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import type { BullDispatcher } from "../../jobs/bullmq";
 import { AppError } from "../../lib/errors";
+import type { AuthService } from "../auth/auth.service";
 import { BOARD_COOKIE, BOARD_PATH, verifyBoardCookie } from "./queues.board-session";
 
 // bull-board (the BullMQ UI) at /admin/queues, for admins only: a bearer access token of an admin,

@@ -1,18 +1,18 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import type { AppDeps } from "../../deps";
 import { BOARD_CSP } from "../../lib/csp";
 import { AppError } from "../../lib/errors";
+import type { Services } from "../../services";
 import { boardAuth, bullQueuesOf, createBoardApp } from "./queues.board";
 import { BOARD_PATH } from "./queues.board-session";
 import { queuesRoutes } from "./queues.routes";
 
 /** GET /api/system/queues (+ board cookie) and, in services mode, bull-board at /admin/queues. */
-export function mountQueueAdmin(app: OpenAPIHono<AppEnv>, deps: AppDeps, auth: AuthService): void {
-  app.route("/api/system/queues", queuesRoutes(deps, auth));
-  const guard = boardAuth(deps, auth);
+export function mountQueueAdmin(app: OpenAPIHono<AppEnv>, deps: AppDeps, services: Services): void {
+  app.route("/api/system/queues", queuesRoutes(deps, services));
+  const guard = boardAuth(deps, services.auth);
   app.use(BOARD_PATH, guard);
   app.use(`${BOARD_PATH}/*`, guard);
   const queues = bullQueuesOf(deps.jobs);

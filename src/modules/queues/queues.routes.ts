@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { AppError } from "../../lib/errors";
 import { TimeoutError, withTimeout } from "../../lib/timeout";
 import { createRouter, validate } from "../../lib/validation";
+import type { Services } from "../../services";
 import {
   BOARD_PATH,
   BOARD_TTL_S,
@@ -19,7 +19,7 @@ const QueuesQuery = z.object({ failed: z.coerce.number().int().min(0).max(100).d
  * Queue administration for admins: GET /api/system/queues and the bull-board cookie. Like the rest of
  * /api/system, operators' routes outside the API's documented contract (the OpenAPI document).
  */
-export function queuesRoutes(deps: AppDeps, auth: AuthService) {
+export function queuesRoutes(deps: AppDeps, { auth }: Pick<Services, "auth">) {
   const guard = [authenticate(auth), requireRole("admin")] as const;
   const secure = (url: string) => url.startsWith("https:") || deps.config.NODE_ENV === "production";
 

@@ -1,10 +1,7 @@
 import { asc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
 import { type TimeStandard, timeStandards } from "../../db/schema";
 import type { CaseType } from "../../db/schema/enums";
-import type { Transaction } from "../../db/transaction";
-
-type Db = Database | Transaction;
+import type { Db, Transaction } from "../../db/transaction";
 
 export async function listTimeStandardRows(db: Db): Promise<TimeStandard[]> {
   return db.select().from(timeStandards).orderBy(asc(timeStandards.caseType), asc(timeStandards.percent));

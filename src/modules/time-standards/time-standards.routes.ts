@@ -1,11 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { type CsvColumn, csvResponse, oneBatch, wantsCsv } from "../../lib/csv";
 import { bearerSecurity, errorResponses, json, jsonBody } from "../../lib/openapi";
 import { jsonOrCsv } from "../../lib/openapi-csv";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { auditContext } from "../audit/audit.context";
 import {
   CaseTypeParam,
@@ -15,7 +15,6 @@ import {
   TimeStandardSchema,
   TimeStandardsQuery,
 } from "./time-standards.schemas";
-import { createTimeStandardsService } from "./time-standards.service";
 
 interface TierRow {
   standard: TimeStandardJson;
@@ -31,8 +30,10 @@ const tierCsvColumns: CsvColumn<TierRow>[] = [
   { header: "updated_at", value: (r) => r.standard.updatedAt },
 ];
 
-export function timeStandardsRoutes(deps: AppDeps, auth: AuthService) {
-  const standards = createTimeStandardsService(deps.db.db, deps.cache);
+export function timeStandardsRoutes(
+  deps: AppDeps,
+  { auth, timeStandards: standards }: Pick<Services, "auth" | "timeStandards">,
+) {
   const common = { tags: ["time-standards"], security: bearerSecurity };
 
   return createRouter()

@@ -28,7 +28,7 @@ function assemble(rows: { caseType: CaseType; percent: number; days: number; upd
   });
 }
 
-export function createTimeStandardsService(db: Database, cache: CacheManager) {
+export function createTimeStandardsService({ db, cache }: { db: Database; cache: CacheManager }) {
   const standardsCache = cache.withNamespace("time-standards");
 
   const all = (): Promise<TimeStandardJson[]> =>

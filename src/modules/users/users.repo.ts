@@ -1,11 +1,9 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
-import { type Database, rowsOf } from "../../db/client";
+import { rowsOf } from "../../db/client";
 import { courts, type NewUser, type User, users } from "../../db/schema";
 import type { UserRole } from "../../db/schema/enums";
-import type { Transaction } from "../../db/transaction";
+import type { Db, Transaction } from "../../db/transaction";
 import type { UserVisibility } from "./users.policy";
-
-type Db = Database | Transaction;
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   const [row] = await db

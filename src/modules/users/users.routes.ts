@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { AuthService } from "../../auth/auth.service";
 import { authenticate, currentUser, requireRole } from "../../auth/middleware";
 import type { AppDeps } from "../../deps";
 import { encodeCursor } from "../../lib/cursor";
 import { bearerSecurity, errorResponses, IdParam, json, jsonBody, jsonWithLocation } from "../../lib/openapi";
 import { createRouter } from "../../lib/validation";
+import type { Services } from "../../services";
 import { auditContext } from "../audit/audit.context";
 import {
   CreateUserBody,
@@ -15,11 +15,10 @@ import {
   UserList,
   UserSchema,
 } from "./users.schemas";
-import { createUsersService, toUserJson } from "./users.service";
+import { toUserJson } from "./users.service";
 
-export function usersRoutes(deps: AppDeps, auth: AuthService) {
+export function usersRoutes(deps: AppDeps, { auth, users }: Pick<Services, "auth" | "users">) {
   const router = createRouter();
-  const users = createUsersService(deps.db.db, auth);
   const guard = [authenticate(auth), requireRole("admin", "court_admin")];
   const common = { tags: ["users"], security: bearerSecurity, middleware: guard };
   const scopeOf = (c: { get(k: "scope"): number[] | null | undefined }) => c.get("scope") ?? null;

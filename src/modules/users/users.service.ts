@@ -1,5 +1,4 @@
 import type { AuthUser } from "../../app-env";
-import type { AuthService } from "../../auth/auth.service";
 import { hashPassword } from "../../auth/passwords";
 import type { CourtIds } from "../../auth/scope";
 import type { Database } from "../../db/client";
@@ -8,6 +7,7 @@ import type { UserRole } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
 import { AppError } from "../../lib/errors";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
+import type { AuthService } from "../auth/auth.service";
 import {
   assertAssignable,
   assertMayChange,
@@ -42,7 +42,7 @@ export function toUserJson(u: User) {
 
 const courtProblem = (message: string) => AppError.validation([{ path: "body.courtId", message }]);
 
-export function createUsersService(db: Database, auth: AuthService) {
+export function createUsersService({ db, auth }: { db: Database; auth: AuthService }) {
   /** The user if the actor may see them; otherwise 404, as if they did not exist. */
   async function getVisible(actor: AuthUser, scope: CourtIds, id: number): Promise<User> {
     const user = await findVisibleUser(db, id, visibilityOf(actor, scope));

@@ -1,7 +1,7 @@
-import { MeasuresWarmupPayload } from "../../src/jobs/payloads";
-import { JOB_NAMES } from "../../src/jobs/queues";
-import type { JobDefinition } from "../../src/jobs/types";
-import { warmMeasureSummaries } from "../../src/modules/maintenance/measures-warmup";
+import { MeasuresWarmupPayload } from "../jobs/payloads";
+import { JOB_NAMES } from "../jobs/queues";
+import type { JobDefinition } from "../jobs/types";
+import { warmMeasureSummaries } from "../modules/maintenance/measures-warmup";
 
 export const measuresWarmupProcessor: JobDefinition<MeasuresWarmupPayload> = {
   queue: "maintenance",

@@ -1,20 +1,20 @@
-import type { AuthUser } from "../app-env";
-import type { Config } from "../config/env";
-import type { Database } from "../db/client";
-import type { User } from "../db/schema";
-import { AppError } from "../lib/errors";
-import type { Logger } from "../lib/logger";
-import { insertAudit } from "../modules/audit/audit.repo";
-import { courtSubtreeIds } from "../modules/courts/courts.tree.repo";
-import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "../modules/users/users.repo";
-import { type RequestGate, sequentialGate } from "../redis/request-gate";
-import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../redis/types";
-import { durationSeconds } from "./durations";
-import { changeOwnPassword } from "./password-change";
-import { verifyAgainstDummy, verifyPassword } from "./passwords";
-import type { CourtIds } from "./scope";
-import { createSessionCaller, SessionRefusedError } from "./session-caller";
-import { createTokenSigner, InvalidTokenError } from "./tokens";
+import type { AuthUser } from "../../app-env";
+import { durationSeconds } from "../../auth/durations";
+import { verifyAgainstDummy, verifyPassword } from "../../auth/passwords";
+import type { CourtIds } from "../../auth/scope";
+import { createSessionCaller, SessionRefusedError } from "../../auth/session-caller";
+import { createTokenSigner, InvalidTokenError } from "../../auth/tokens";
+import type { Config } from "../../config/env";
+import type { Database } from "../../db/client";
+import type { User } from "../../db/schema";
+import { AppError } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+import { type RequestGate, sequentialGate } from "../../redis/request-gate";
+import type { CacheManager, RateLimiter, RateLimitResult, Session, SessionManager } from "../../redis/types";
+import { insertAudit } from "../audit/audit.repo";
+import { courtSubtreeIds } from "../courts/courts.tree.repo";
+import { findUserAuthState, findUserByEmail, findUserById, updateUser } from "../users/users.repo";
+import { changeOwnPassword } from "./auth.password-change";
 
 export interface AuthDeps {
   config: Config;
@@ -358,7 +358,7 @@ export function createAuthService(deps: AuthDeps) {
 
     revokeUserSessions,
 
-    /** A user changes their own password, proving the current one (password-change.ts). */
+    /** A user changes their own password, proving the current one (auth.password-change.ts). */
     changePassword: (
       user: AuthUser,
       input: { currentPassword: string; newPassword: string },

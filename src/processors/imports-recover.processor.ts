@@ -1,7 +1,7 @@
-import { ImportsRecoverPayload } from "../../src/jobs/payloads";
-import { JOB_NAMES } from "../../src/jobs/queues";
-import type { JobDefinition } from "../../src/jobs/types";
-import { recoverImports } from "../../src/modules/imports/imports.recover";
+import { ImportsRecoverPayload } from "../jobs/payloads";
+import { JOB_NAMES } from "../jobs/queues";
+import type { JobDefinition } from "../jobs/types";
+import { recoverImports } from "../modules/imports/imports.recover";
 
 export const importsRecoverProcessor: JobDefinition<ImportsRecoverPayload> = {
   queue: "maintenance",

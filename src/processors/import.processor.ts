@@ -1,10 +1,10 @@
-import { jobMetricsFor } from "../../src/jobs/metrics";
-import { ImportJobPayload } from "../../src/jobs/payloads";
-import { JOB_NAMES } from "../../src/jobs/queues";
-import { type JobDefinition, JobPausedError } from "../../src/jobs/types";
-import { processBatch } from "../../src/modules/imports/imports.process";
-import { markBatchFailed } from "../../src/modules/imports/imports.progress.repo";
-import { settleFailedBatch } from "../../src/modules/imports/imports.rollups";
+import { jobMetricsFor } from "../jobs/metrics";
+import { ImportJobPayload } from "../jobs/payloads";
+import { JOB_NAMES } from "../jobs/queues";
+import { type JobDefinition, JobPausedError } from "../jobs/types";
+import { processBatch } from "../modules/imports/imports.process";
+import { markBatchFailed } from "../modules/imports/imports.progress.repo";
+import { settleFailedBatch } from "../modules/imports/imports.rollups";
 
 /** Processes one import batch from its checkpoint (see src/modules/imports/imports.process.ts). */
 export const importProcessor: JobDefinition<ImportJobPayload> = {

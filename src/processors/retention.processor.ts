@@ -1,7 +1,7 @@
-import { RetentionPayload } from "../../src/jobs/payloads";
-import { JOB_NAMES } from "../../src/jobs/queues";
-import type { JobDefinition } from "../../src/jobs/types";
-import { deleteAuditRows, deleteStagedRows } from "../../src/modules/maintenance/retention.repo";
+import { RetentionPayload } from "../jobs/payloads";
+import { JOB_NAMES } from "../jobs/queues";
+import type { JobDefinition } from "../jobs/types";
+import { deleteAuditRows, deleteStagedRows } from "../modules/maintenance/retention.repo";
 
 export const retentionProcessor: JobDefinition<RetentionPayload> = {
   queue: "maintenance",

@@ -1,7 +1,7 @@
-import { CaseloadSnapshotPayload } from "../../src/jobs/payloads";
-import { JOB_NAMES } from "../../src/jobs/queues";
-import type { JobDefinition } from "../../src/jobs/types";
-import { writeCaseloadSnapshot } from "../../src/modules/maintenance/caseload-snapshot.repo";
+import { CaseloadSnapshotPayload } from "../jobs/payloads";
+import { JOB_NAMES } from "../jobs/queues";
+import type { JobDefinition } from "../jobs/types";
+import { writeCaseloadSnapshot } from "../modules/maintenance/caseload-snapshot.repo";
 
 /** Yesterday in UTC: the last complete day when the job runs after midnight. */
 function yesterday(): string {

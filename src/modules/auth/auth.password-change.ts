@@ -1,10 +1,10 @@
-import type { AuthUser } from "../app-env";
-import type { Database } from "../db/client";
-import { withTransaction } from "../db/transaction";
-import { AppError } from "../lib/errors";
-import { insertAudit } from "../modules/audit/audit.repo";
-import { findUserById, updateUser } from "../modules/users/users.repo";
-import { hashPassword, verifyPassword } from "./passwords";
+import type { AuthUser } from "../../app-env";
+import { hashPassword, verifyPassword } from "../../auth/passwords";
+import type { Database } from "../../db/client";
+import { withTransaction } from "../../db/transaction";
+import { AppError } from "../../lib/errors";
+import { insertAudit } from "../audit/audit.repo";
+import { findUserById, updateUser } from "../users/users.repo";
 
 export interface PasswordChangeDeps {
   db: Database;

@@ -1,4 +1,4 @@
-import type { AnyJobDefinition } from "../../src/jobs/types";
+import type { AnyJobDefinition } from "../jobs/types";
 import { caseloadSnapshotProcessor } from "./caseload-snapshot.processor";
 import { importProcessor } from "./import.processor";
 import { importsRecoverProcessor } from "./imports-recover.processor";
