@@ -75,6 +75,9 @@ export async function startQueueWorkers(
         );
       }
       const jobLogger = logger.child({ job: job.id, name: job.name, attempt: job.attemptsMade + 1 });
+      // A deduplicated job (the measure refresh) covers requests made until it starts: from now on a
+      // new request must queue another run, or a request made during this run would be lost.
+      if (job.deduplicationId) await job.removeDeduplicationKey().catch(() => false);
       try {
         return await def.run(
           {

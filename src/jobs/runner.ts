@@ -81,6 +81,11 @@ export function createInProcessRunner(opts: {
     async enqueue(name, data) {
       add(name, data);
     },
+    async enqueueMeasuresRefresh() {
+      // As BullMQ's deduplication with the id released when the job starts: one waiting run at most.
+      if (waiting.some((j) => j.def.name === JOB_NAMES.measuresRefresh && j.attemptsMade === 0)) return;
+      add(JOB_NAMES.measuresRefresh, {});
+    },
     async importJobState(batchId, run) {
       // Finished jobs are forgotten here; a failed import marks its batch failed itself.
       return { state: known.has(importJobId(batchId, run)) ? "pending" : "missing" };

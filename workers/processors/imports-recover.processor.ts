@@ -7,9 +7,5 @@ export const importsRecoverProcessor: JobDefinition<ImportsRecoverPayload> = {
   queue: "maintenance",
   name: JOB_NAMES.importsRecover,
   payload: ImportsRecoverPayload,
-  run: (job, deps) =>
-    recoverImports(
-      { db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs },
-      { rollupChunkSize: deps.config.IMPORT_ROLLUP_CHUNK_SIZE },
-    ),
+  run: (job, deps) => recoverImports({ db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs }),
 };
