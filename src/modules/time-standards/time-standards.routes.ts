@@ -32,7 +32,10 @@ const tierCsvColumns: CsvColumn<TierRow>[] = [
 ];
 
 export function timeStandardsRoutes(deps: AppDeps, auth: AuthService) {
-  const standards = createTimeStandardsService(deps.db.db, deps.cache);
+  const standards = createTimeStandardsService(deps.db.db, deps.cache, {
+    jobs: deps.jobs,
+    logger: deps.logger,
+  });
   const common = { tags: ["time-standards"], security: bearerSecurity };
 
   return createRouter()

@@ -1,6 +1,8 @@
 import type { Database } from "../../db/client";
 import { CASE_TYPES, type CaseType } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
+import type { JobDispatcher } from "../../jobs/types";
+import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import { listTimeStandardRows, replaceTiers } from "./time-standards.repo";
@@ -28,7 +30,12 @@ function assemble(rows: { caseType: CaseType; percent: number; days: number; upd
   });
 }
 
-export function createTimeStandardsService(db: Database, cache: CacheManager) {
+export function createTimeStandardsService(
+  db: Database,
+  cache: CacheManager,
+  /** Where an edit asks for the measure refresh (absent: a reader only). */
+  refresh: { jobs?: Pick<JobDispatcher, "enqueueMeasuresRefresh">; logger?: Logger } = {},
+) {
   const standardsCache = cache.withNamespace("time-standards");
 
   const all = (): Promise<TimeStandardJson[]> =>
@@ -68,6 +75,15 @@ export function createTimeStandardsService(db: Database, cache: CacheManager) {
         standardsCache.invalidateTags(["time-standards"]),
         cache.withNamespace("measures").invalidateTags([MEASURES_TAG]),
       ]);
+      // The rollups hold each case's backlog and 90%-tier days under the standard they were computed
+      // with (measure_backlog_standards): until the refresh job recomputes the case type, the queries
+      // that need them read the slower per-case facts (right, but slower). The job finds the stale
+      // types itself, so a lost request is made good by the recovery sweep.
+      try {
+        await refresh.jobs?.enqueueMeasuresRefresh();
+      } catch (err) {
+        refresh.logger?.warn({ err, caseType }, "could not enqueue the measure refresh; the recovery job will");
+      }
       return assemble(rows).find((s) => s.caseType === caseType)!;
     },
   };
