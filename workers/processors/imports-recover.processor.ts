@@ -7,5 +7,6 @@ export const importsRecoverProcessor: JobDefinition<ImportsRecoverPayload> = {
   queue: "maintenance",
   name: JOB_NAMES.importsRecover,
   payload: ImportsRecoverPayload,
-  run: (job, deps) => recoverImports({ db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs }),
+  run: (job, deps) =>
+    recoverImports({ db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs }),
 };

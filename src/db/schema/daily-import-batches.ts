@@ -91,7 +91,9 @@ export const dailyImportBatches = pgTable(
     // The refresh job's to-do list of batches: finished, measures not yet refreshed (a handful).
     index("daily_import_batches_refresh_owed_idx")
       .on(t.id)
-      .where(sql`${t.measuresRefreshedAt} IS NULL AND ${t.status} IN ('completed', 'completed_with_errors', 'failed')`),
+      .where(
+        sql`${t.measuresRefreshedAt} IS NULL AND ${t.status} IN ('completed', 'completed_with_errors', 'failed')`,
+      ),
     check("daily_import_batches_phase_ck", sql`${t.phase} IN ('cases', 'activities', 'rollups', 'done')`),
   ],
 );

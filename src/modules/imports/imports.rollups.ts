@@ -5,7 +5,6 @@ import { withTransaction } from "../../db/transaction";
 import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
-import { markMeasuresRefreshed } from "../measures/measures.freshness.repo";
 import { MEASURE_REFRESH_LOCK_KEY, refreshMeasureRollups } from "../measures/measures.rollups.repo";
 import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "./imports.cache";
 import { syncDerivedEvents } from "./imports.cases.repo";
@@ -60,7 +59,6 @@ export async function refreshStep(tx: Database, limit: number): Promise<RefreshS
       where batch_id = any(${intArray(batchIds)}) and case_id = any(${intArray(ids)})
       returning batch_id`),
   );
-  await markMeasuresRefreshed(tx);
   const involved = new Set(cleared.map((r) => Number(r.batch_id)));
   const courts = new Set<number>();
   for (const b of batches) {
@@ -90,7 +88,9 @@ async function settleRefreshedBatches(db: Database, cache: CacheManager): Promis
       select id, touched_court_ids from daily_import_batches b where ${owedNothing} order by id limit 1000`),
   );
   if (ready.length === 0) return [];
-  await invalidateMeasureCaches(db, cache, [...new Set(ready.flatMap((b) => courtList(b.touched_court_ids)))]);
+  await invalidateMeasureCaches(db, cache, [
+    ...new Set(ready.flatMap((b) => courtList(b.touched_court_ids))),
+  ]);
   const marked = rowsOf<{ id: number }>(
     await db.execute(sql`
       update daily_import_batches b set measures_refreshed_at = now(), updated_at = now()
@@ -162,7 +162,6 @@ export async function refreshOwedMeasures(
       const tx = txn as unknown as Database;
       await prepareJobTransaction(tx);
       await refreshMeasureRollups(tx, { caseTypes: stale });
-      await markMeasuresRefreshed(tx);
     });
     result.caseTypes = stale;
   }

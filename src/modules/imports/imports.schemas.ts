@@ -62,13 +62,16 @@ export const ImportBatchSchema = z
     finishedAt: z.string().nullable().openapi({
       description: "When the rows were in: the status is final from then on (the measures follow)",
     }),
-    measuresRefreshedAt: z.string().nullable().openapi({
-      description:
-        "When the measures took in every case the batch changed (the refresh job runs after the batch is " +
-        "done, for every waiting batch at once); null until then, and again while a retry runs. Measure " +
-        "responses whose dataAsOf is at or after it include this batch",
-      example: "2026-11-26T02:14:07.512Z",
-    }),
+    measuresRefreshedAt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "When the measures took in every case the batch changed (the refresh job runs after the batch is " +
+          "done, for every waiting batch at once); null until then, and again while a retry runs. Measure " +
+          "responses whose dataAsOf is at or after it include this batch",
+        example: "2026-11-26T02:14:07.512Z",
+      }),
     updatedAt: z.string(),
   })
   .openapi("ImportBatch");

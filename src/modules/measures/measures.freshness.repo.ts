@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import { readDb } from "../../db/replicas";
 
@@ -9,13 +9,14 @@ import { readDb } from "../../db/replicas";
 const ISO = sql.raw(`to_char(data_as_of at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /**
- * Moves the watermark to now, in the transaction of a refresh step, so it commits with the figures
- * it describes. Never backwards (two refreshes committing out of order).
+ * Moves the watermark to now. refreshMeasureRollups runs it in its transaction, so it commits with the
+ * figures it describes (the time is the refresh's start: it never claims more than is in). Never
+ * backwards (two refreshes committing out of order).
  */
-export async function markMeasuresRefreshed(tx: Database): Promise<void> {
-  await tx.execute(sql`
+export function markMeasuresRefreshedSql(): SQL {
+  return sql`
     insert into measure_freshness (id, data_as_of) values (1, clock_timestamp())
-    on conflict (id) do update set data_as_of = greatest(measure_freshness.data_as_of, excluded.data_as_of)`);
+    on conflict (id) do update set data_as_of = greatest(measure_freshness.data_as_of, excluded.data_as_of)`;
 }
 
 /**

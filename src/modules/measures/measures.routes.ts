@@ -65,12 +65,16 @@ export function measuresRoutes(deps: AppDeps, auth: AuthService) {
       courtIds: intersectCourtIds(requestScope(c), subtree),
     };
     const extra = q.granularity ? { granularity: q.granularity } : undefined;
-    const m = await measureCache.get(c, { measure, filters, extra, courtId: q.courtId, subtree }, async () => {
-      // Read first: a refresh landing while the figures are computed makes them newer than it says,
-      // never older.
-      const dataAsOf = await readDataAsOf(db);
-      return { ...(await compute(filters)), dataAsOf };
-    });
+    const m = await measureCache.get(
+      c,
+      { measure, filters, extra, courtId: q.courtId, subtree },
+      async () => {
+        // Read first: a refresh landing while the figures are computed makes them newer than it says,
+        // never older.
+        const dataAsOf = await readDataAsOf(db);
+        return { ...(await compute(filters)), dataAsOf };
+      },
+    );
     // An entry cached before dataAsOf existed has none: it is as old as it can be, say nothing.
     const dataAsOf = m.dataAsOf ?? null;
     if (dataAsOf) c.header("Data-As-Of", dataAsOf);

@@ -122,13 +122,16 @@ export const CoverageSchema = z
 export type Coverage = z.infer<typeof CoverageSchema>;
 
 /** When the figures' rollups last took in a refresh (measures.freshness.repo.ts). */
-const DataAsOf = z.string().nullable().openapi({
-  description:
-    "When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every " +
-    "import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the " +
-    "Data-As-Of header. null when the rollups were never refreshed",
-  example: "2026-11-26T02:14:07.512Z",
-});
+const DataAsOf = z
+  .string()
+  .nullable()
+  .openapi({
+    description:
+      "When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every " +
+      "import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the " +
+      "Data-As-Of header. null when the rollups were never refreshed",
+    example: "2026-11-26T02:14:07.512Z",
+  });
 
 /** One bucket of a distribution; every distribution in the measures is a list of these, in order. */
 const Bucket = z
@@ -214,7 +217,13 @@ export const TrialDateCertaintyResponse = z
   .openapi("TrialDateCertainty");
 
 export const ContinuancesResponse = z
-  .object({ coverage: CoverageSchema, dataAsOf: DataAsOf, events: count, continued: count, continuanceRate: rate })
+  .object({
+    coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
+    events: count,
+    continued: count,
+    continuanceRate: rate,
+  })
   .openapi("Continuances");
 
 export const CaseflowResponse = z

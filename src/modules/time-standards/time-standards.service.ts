@@ -82,7 +82,10 @@ export function createTimeStandardsService(
       try {
         await refresh.jobs?.enqueueMeasuresRefresh();
       } catch (err) {
-        refresh.logger?.warn({ err, caseType }, "could not enqueue the measure refresh; the recovery job will");
+        refresh.logger?.warn(
+          { err, caseType },
+          "could not enqueue the measure refresh; the recovery job will",
+        );
       }
       return assemble(rows).find((s) => s.caseType === caseType)!;
     },
