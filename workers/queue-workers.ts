@@ -7,6 +7,7 @@ import {
   JOB_BACKOFF,
   JOB_NAMES,
   type JobName,
+  QUEUE_CONCURRENCY,
   QUEUE_NAMES,
   QUEUE_PREFIX,
 } from "../src/jobs/queues";
@@ -107,7 +108,7 @@ export async function startQueueWorkers(
     const worker = new Worker(queueName, processor, {
       connection: deps.redis.createWorkerConnection(),
       prefix: QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency: QUEUE_CONCURRENCY[queueName] ?? config.WORKER_CONCURRENCY,
       // A job whose worker died is moved back to wait once its lock lapses (stalled-job recovery).
       lockDuration: config.WORKER_LOCK_DURATION_MS,
       stalledInterval: config.WORKER_LOCK_DURATION_MS,

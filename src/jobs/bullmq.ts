@@ -29,7 +29,7 @@ const REPORT_STATES = [
 const queueOfJob: Record<JobName, QueueName> = Object.fromEntries(
   SCHEDULES.map((s) => [s.name, s.queue]).concat([
     [JOB_NAMES.import, "imports"],
-    [JOB_NAMES.measuresRefresh, "maintenance"],
+    [JOB_NAMES.measuresRefresh, "measures"],
   ]),
 ) as Record<JobName, QueueName>;
 
@@ -92,7 +92,7 @@ export function createBullDispatcher(connection: ConnectionOptions, logger: Logg
       await queues[queueOfJob[name]].add(name, data);
     },
     async enqueueMeasuresRefresh() {
-      await queues.maintenance.add(
+      await queues.measures.add(
         JOB_NAMES.measuresRefresh,
         {},
         { deduplication: { id: MEASURES_REFRESH_DEDUP_ID } },

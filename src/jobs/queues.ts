@@ -3,8 +3,14 @@
 
 export const QUEUE_PREFIX = "{courtflow}";
 
-export const QUEUE_NAMES = ["imports", "maintenance"] as const;
+export const QUEUE_NAMES = ["imports", "maintenance", "measures"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * Jobs at once per process where WORKER_CONCURRENCY is not the limit: the measure refresh runs one at
+ * a time (each run takes everything owed; a second would only wait on the refresh lock).
+ */
+export const QUEUE_CONCURRENCY: Partial<Record<QueueName, number>> = { measures: 1 };
 
 export const JOB_NAMES = {
   import: "import",

@@ -160,7 +160,7 @@ describePgRedis("imports through the worker process (BullMQ)", () => {
       const health = (await (await fetch(`http://127.0.0.1:${p.port}/health`)).json()) as {
         queues: string[];
       };
-      expect(health.queues.sort()).toEqual(["imports", "maintenance"]);
+      expect(health.queues.sort()).toEqual(["imports", "maintenance", "measures"]);
       const res = await t.app.request("/api/system/queues", {
         headers: { authorization: `Bearer ${w.tokens.admin}` },
       });

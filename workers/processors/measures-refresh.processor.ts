@@ -9,7 +9,7 @@ import { refreshOwedMeasures } from "../../src/modules/imports/imports.rollups";
  * MEASURES_REFRESH_DEDUP_ID.
  */
 export const measuresRefreshProcessor: JobDefinition<MeasuresRefreshPayload> = {
-  queue: "maintenance",
+  queue: "measures",
   name: JOB_NAMES.measuresRefresh,
   payload: MeasuresRefreshPayload,
   async run(job, deps) {
