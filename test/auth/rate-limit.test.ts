@@ -15,7 +15,7 @@ describePgRedis("rate limits", () => {
       env: { TRUST_PROXY: "true", RATE_LIMIT_WINDOW_S: "12", API_RATE_LIMIT_PER_MIN: "3" },
     });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     const court = await makeCourt(t.deps.db.db, { code: "RL" });
     await makeUser(t.deps.db.db, { email: "who@x.org", role: "viewer", courtId: court.id });
     await makeUser(t.deps.db.db, { email: "api@x.org", role: "analyst" });
