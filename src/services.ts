@@ -19,7 +19,8 @@ export function createServices(deps: AppDeps) {
   // Token checks, sessions, scope resolution, rate limits: one for every router.
   const auth = createAuthService({ ...deps, db });
   const courts = createCourtsService({ db, cache });
-  const timeStandards = createTimeStandardsService({ db, cache });
+  // An edit asks the worker (or the embedded runner) for the measure refresh it makes necessary.
+  const timeStandards = createTimeStandardsService({ db, cache, jobs, logger });
   return {
     auth,
     courts,

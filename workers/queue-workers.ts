@@ -7,6 +7,7 @@ import {
   JOB_BACKOFF,
   JOB_NAMES,
   type JobName,
+  QUEUE_CONCURRENCY,
   QUEUE_NAMES,
   QUEUE_PREFIX,
 } from "../src/jobs/queues";
@@ -75,6 +76,9 @@ export async function startQueueWorkers(
         );
       }
       const jobLogger = logger.child({ job: job.id, name: job.name, attempt: job.attemptsMade + 1 });
+      // A deduplicated job (the measure refresh) covers requests made until it starts: from now on a
+      // new request must queue another run, or a request made during this run would be lost.
+      if (job.deduplicationId) await job.removeDeduplicationKey().catch(() => false);
       try {
         return await def.run(
           {
@@ -104,7 +108,7 @@ export async function startQueueWorkers(
     const worker = new Worker(queueName, processor, {
       connection: deps.redis.createWorkerConnection(),
       prefix: QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency: QUEUE_CONCURRENCY[queueName] ?? config.WORKER_CONCURRENCY,
       // A job whose worker died is moved back to wait once its lock lapses (stalled-job recovery).
       lockDuration: config.WORKER_LOCK_DURATION_MS,
       stalledInterval: config.WORKER_LOCK_DURATION_MS,

@@ -10,6 +10,8 @@ export type Batch = {
   counts: Record<"cases" | "activities", Record<string, number>>;
   progress: { phase: string; processedRows: number; totalRows: number };
   errorCount: number;
+  /** Set once the measure refresh that follows the batch has taken in all its cases. */
+  measuresRefreshedAt: string | null;
 };
 
 export const FINISHED = ["completed", "completed_with_errors", "failed"];

@@ -97,7 +97,11 @@ export function workerKillScenario(): void {
       const killedMs = performance.now() - t0;
       workers.push(await startWorker(env()));
       let done: Batch = killedAt;
-      while (!["completed", "completed_with_errors", "failed"].includes(done.status)) {
+      // Done, then its measures (the refresh job follows the batch).
+      while (
+        !["completed", "completed_with_errors", "failed"].includes(done.status) ||
+        !done.measuresRefreshedAt
+      ) {
         if (Date.now() > deadline + 60_000) throw new Error(`batch did not finish: ${JSON.stringify(done)}`);
         await Bun.sleep(200);
         done = await batchOf(api.base, token, id);

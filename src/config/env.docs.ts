@@ -322,8 +322,8 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
   IMPORT_ROLLUP_CHUNK_SIZE: {
     section: "Jobs and imports",
     text:
-      "Cases per step of an import's last phase (derived status events and measure rollups); larger is " +
-      "cheaper per case, each step is one transaction.",
+      "Cases per step of the measure refresh that follows imports (derived status events and measure " +
+      "rollups of the cases of every waiting batch); larger is cheaper per case, each step is one transaction.",
   },
   WORKER_LOCK_DURATION_MS: {
     section: "Jobs and imports",

@@ -5,6 +5,7 @@ import {
   importJobId,
   JOB_NAMES,
   type JobName,
+  MEASURES_REFRESH_DEDUP_ID,
   QUEUE_NAMES,
   QUEUE_PREFIX,
   type QueueName,
@@ -26,7 +27,10 @@ const REPORT_STATES = [
 ] as const;
 
 const queueOfJob: Record<JobName, QueueName> = Object.fromEntries(
-  SCHEDULES.map((s) => [s.name, s.queue]).concat([[JOB_NAMES.import, "imports"]]),
+  SCHEDULES.map((s) => [s.name, s.queue]).concat([
+    [JOB_NAMES.import, "imports"],
+    [JOB_NAMES.measuresRefresh, "measures"],
+  ]),
 ) as Record<JobName, QueueName>;
 
 export interface BullDispatcher extends JobDispatcher {
@@ -86,6 +90,13 @@ export function createBullDispatcher(connection: ConnectionOptions, logger: Logg
     },
     async enqueue(name, data) {
       await queues[queueOfJob[name]].add(name, data);
+    },
+    async enqueueMeasuresRefresh() {
+      await queues.measures.add(
+        JOB_NAMES.measuresRefresh,
+        {},
+        { deduplication: { id: MEASURES_REFRESH_DEDUP_ID } },
+      );
     },
     async importJobState(batchId, run) {
       const job = await queues.imports.getJob(importJobId(batchId, run));

@@ -23,5 +23,8 @@ export const RetentionPayload = z
   .strict();
 export type RetentionPayload = z.infer<typeof RetentionPayload>;
 
+export const MeasuresRefreshPayload = z.object({}).strict();
+export type MeasuresRefreshPayload = z.infer<typeof MeasuresRefreshPayload>;
+
 export const ImportsRecoverPayload = z.object({}).strict();
 export type ImportsRecoverPayload = z.infer<typeof ImportsRecoverPayload>;

@@ -3,8 +3,14 @@
 
 export const QUEUE_PREFIX = "{courtflow}";
 
-export const QUEUE_NAMES = ["imports", "maintenance"] as const;
+export const QUEUE_NAMES = ["imports", "maintenance", "measures"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * Jobs at once per process where WORKER_CONCURRENCY is not the limit: the measure refresh runs one at
+ * a time (each run takes everything owed; a second would only wait on the refresh lock).
+ */
+export const QUEUE_CONCURRENCY: Partial<Record<QueueName, number>> = { measures: 1 };
 
 export const JOB_NAMES = {
   import: "import",
@@ -12,6 +18,7 @@ export const JOB_NAMES = {
   measuresWarmup: "measures-warmup",
   retention: "retention",
   importsRecover: "imports-recover",
+  measuresRefresh: "measures-refresh",
 } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
@@ -38,3 +45,11 @@ export const DEFAULT_JOB_OPTIONS = {
 export function importJobId(batchId: number, run: number): string {
   return `import-${batchId}-${run}`;
 }
+
+/**
+ * The measure refresh is coalesced: its to-do is in PostgreSQL (import_touched_cases), so one run
+ * does whatever is owed when it runs. Enqueued with this deduplication id, a burst of requests makes
+ * one waiting job; the worker releases the id when the job starts (queue-workers.ts), so a request
+ * that arrives during a run queues exactly one more run after it, and none is lost.
+ */
+export const MEASURES_REFRESH_DEDUP_ID = "measures-refresh";

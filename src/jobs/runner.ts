@@ -6,6 +6,7 @@ import {
   JOB_BACKOFF,
   JOB_NAMES,
   type JobName,
+  QUEUE_CONCURRENCY,
   QUEUE_NAMES,
   type QueueName,
 } from "./queues";
@@ -81,6 +82,11 @@ export function createInProcessRunner(opts: {
     async enqueue(name, data) {
       add(name, data);
     },
+    async enqueueMeasuresRefresh() {
+      // As BullMQ's deduplication with the id released when the job starts: one waiting run at most.
+      if (waiting.some((j) => j.def.name === JOB_NAMES.measuresRefresh && j.attemptsMade === 0)) return;
+      add(JOB_NAMES.measuresRefresh, {});
+    },
     async importJobState(batchId, run) {
       // Finished jobs are forgotten here; a failed import marks its batch failed itself.
       return { state: known.has(importJobId(batchId, run)) ? "pending" : "missing" };
@@ -136,8 +142,13 @@ export function createInProcessRunner(opts: {
   function pump() {
     if (stopping) return;
     const now = Date.now();
+    // A queue with its own limit (the measure refresh: one at a time) waits for its running job, whose
+    // end pumps again.
+    const free = (q: QueueName) =>
+      [...active.values()].filter((j) => j.def.queue === q).length <
+      (QUEUE_CONCURRENCY[q] ?? opts.concurrency);
     while (active.size < opts.concurrency) {
-      const i = waiting.findIndex((j) => j.runAt <= now);
+      const i = waiting.findIndex((j) => j.runAt <= now && free(j.def.queue));
       if (i < 0) break;
       const job = waiting.splice(i, 1)[0]!;
       active.set(job.id, job);
@@ -146,7 +157,7 @@ export function createInProcessRunner(opts: {
     // Wake up for the earliest delayed retry.
     if (wake) clearTimeout(wake);
     wake = null;
-    const next = Math.min(...waiting.map((j) => j.runAt));
+    const next = Math.min(...waiting.filter((j) => free(j.def.queue)).map((j) => j.runAt));
     if (Number.isFinite(next) && active.size < opts.concurrency) {
       wake = setTimeout(pump, Math.max(0, next - now));
       wake.unref?.();

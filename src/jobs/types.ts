@@ -83,6 +83,11 @@ export interface JobDispatcher {
   /** Idempotent per batch run. */
   enqueueImport(batchId: number, run: number): Promise<void>;
   enqueue(name: JobName, data: object): Promise<void>;
+  /**
+   * Asks for a run of the measure refresh (imports.rollups.ts). Deduplicated while waiting: any number
+   * of requests before a run starts make one run; a request during a run makes one more after it.
+   */
+  enqueueMeasuresRefresh(): Promise<void>;
   /** Where the job of a batch run stands (the recovery sweep settles batches whose job was lost). */
   importJobState(batchId: number, run: number): Promise<ImportJobState>;
   /** For health and metrics (queue depth). */

@@ -62,6 +62,14 @@ export const COMMON_HEADERS: Json = {
     required: true,
     schema: { type: "string" },
   },
+  DataAsOf: {
+    description:
+      "When the measure rollups last took in a refresh (ISO 8601, UTC): the figures include every import " +
+      "whose measuresRefreshedAt is at or before it. The same value as the body's dataAsOf; absent when " +
+      "the rollups were never refreshed",
+    required: false,
+    schema: { type: "string", format: "date-time" },
+  },
 };
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });

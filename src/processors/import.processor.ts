@@ -4,7 +4,7 @@ import { JOB_NAMES } from "../jobs/queues";
 import { type JobDefinition, JobPausedError } from "../jobs/types";
 import { processBatch } from "../modules/imports/imports.process";
 import { markBatchFailed } from "../modules/imports/imports.progress.repo";
-import { settleFailedBatch } from "../modules/imports/imports.rollups";
+import { requestMeasuresRefresh } from "../modules/imports/imports.rollups";
 
 /** Processes one import batch from its checkpoint (see src/modules/imports/imports.process.ts). */
 export const importProcessor: JobDefinition<ImportJobPayload> = {
@@ -14,11 +14,16 @@ export const importProcessor: JobDefinition<ImportJobPayload> = {
   async run(job, deps) {
     const { batchId } = job.data;
     const outcome = await processBatch(
-      { db: deps.db.db, cache: deps.cache, logger: job.logger, metrics: jobMetricsFor(deps.metrics) },
+      {
+        db: deps.db.db,
+        cache: deps.cache,
+        logger: job.logger,
+        metrics: jobMetricsFor(deps.metrics),
+        jobs: deps.jobs,
+      },
       batchId,
       {
         chunkSize: deps.config.IMPORT_CHUNK_SIZE,
-        rollupChunkSize: deps.config.IMPORT_ROLLUP_CHUNK_SIZE,
         onProgress: (p) => job.updateProgress(p),
         shouldStop: job.shouldStop,
       },
@@ -30,11 +35,8 @@ export const importProcessor: JobDefinition<ImportJobPayload> = {
   },
   async onFinalFailure(data, error, deps) {
     await markBatchFailed(deps.db.db, data.batchId, error);
-    // Rows committed before the failure still need their measures; the recovery job retries this too.
-    await settleFailedBatch(
-      { db: deps.db.db, cache: deps.cache },
-      data.batchId,
-      deps.config.IMPORT_ROLLUP_CHUNK_SIZE,
-    );
+    // Rows committed before the failure still need their measures: the refresh job takes failed
+    // batches too (the recovery job asks for it as long as anything is owed).
+    await requestMeasuresRefresh(deps.jobs, deps.logger);
   },
 };

@@ -8,8 +8,5 @@ export const importsRecoverProcessor: JobDefinition<ImportsRecoverPayload> = {
   name: JOB_NAMES.importsRecover,
   payload: ImportsRecoverPayload,
   run: (job, deps) =>
-    recoverImports(
-      { db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs },
-      { rollupChunkSize: deps.config.IMPORT_ROLLUP_CHUNK_SIZE },
-    ),
+    recoverImports({ db: deps.db.db, cache: deps.cache, logger: job.logger, jobs: deps.jobs }),
 };

@@ -2,6 +2,7 @@ import type { AnyJobDefinition } from "../jobs/types";
 import { caseloadSnapshotProcessor } from "./caseload-snapshot.processor";
 import { importProcessor } from "./import.processor";
 import { importsRecoverProcessor } from "./imports-recover.processor";
+import { measuresRefreshProcessor } from "./measures-refresh.processor";
 import { measuresWarmupProcessor } from "./measures-warmup.processor";
 import { retentionProcessor } from "./retention.processor";
 
@@ -12,4 +13,5 @@ export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [
   measuresWarmupProcessor,
   retentionProcessor,
   importsRecoverProcessor,
+  measuresRefreshProcessor,
 ];

@@ -53,7 +53,7 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
         await t.app.request("/api/system/queues", { headers: { authorization: `Bearer ${w.tokens.admin}` } })
       ).json()) as Json;
       expect(queues.mode).toBe("in-process");
-      expect(queues.queues.map((q: Json) => q.name)).toEqual(["imports", "maintenance"]);
+      expect(queues.queues.map((q: Json) => q.name)).toEqual(["imports", "maintenance", "measures"]);
       // Real figures: the import job completed in this process (it used to say 0 whatever ran).
       const imports = queues.queues.find((q: Json) => q.name === "imports");
       expect(imports.counts).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0 });

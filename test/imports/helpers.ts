@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import { jobMetricsFor } from "../../src/jobs/metrics";
 import { processBatch } from "../../src/modules/imports/imports.process";
+import { type RefreshRunOptions, refreshOwedMeasures } from "../../src/modules/imports/imports.rollups";
 import type { TestApp } from "../helpers/app";
 import { makeJudge, resetData, seedStandards } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";
@@ -89,12 +90,30 @@ export async function upload(
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-/** Runs the batch to the end in this process (the processor the worker runs, without a queue). */
-export function processNow(t: TestApp, batchId: number, chunkSize = 1000) {
-  return processBatch(
+/**
+ * Runs the batch to the end in this process (the processor the worker runs, without a queue), then,
+ * unless `refresh: false`, the measure refresh the worker would run next (refreshNow).
+ */
+export async function processNow(
+  t: TestApp,
+  batchId: number,
+  chunkSize = 1000,
+  opts: { refresh?: boolean } = {},
+) {
+  const outcome = await processBatch(
     { db: t.deps.db.db, cache: t.deps.cache, logger: t.deps.logger, metrics: jobMetricsFor(t.deps.metrics) },
     batchId,
-    { chunkSize, rollupChunkSize: 1000 },
+    { chunkSize },
+  );
+  if (opts.refresh !== false) await refreshNow(t);
+  return outcome;
+}
+
+/** One run of the measure refresh job in this process: every waiting batch's cases. */
+export function refreshNow(t: TestApp, opts: Partial<RefreshRunOptions> = {}) {
+  return refreshOwedMeasures(
+    { db: t.deps.db.db, cache: t.deps.cache, logger: t.deps.logger },
+    { stepSize: 1000, ...opts },
   );
 }
 
@@ -113,6 +132,21 @@ export async function waitFinished(t: TestApp, token: string, id: number, timeou
     if (FINISHED.includes(body.status)) return body;
     if (Date.now() > deadline)
       throw new Error(`batch ${id} not finished within ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await Bun.sleep(100);
+  }
+}
+
+/**
+ * Polls the batch through the API until its measures are refreshed (measuresRefreshedAt set): what a
+ * client does before reading figures that must include the batch.
+ */
+export async function waitRefreshed(t: TestApp, token: string, id: number, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await getBatch(t, token, id);
+    if (body.measuresRefreshedAt) return body;
+    if (Date.now() > deadline)
+      throw new Error(`batch ${id} not refreshed within ${timeoutMs} ms: ${JSON.stringify(body)}`);
     await Bun.sleep(100);
   }
 }

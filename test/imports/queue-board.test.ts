@@ -61,7 +61,7 @@ describePgRedis("bull-board at /admin/queues: admins only, by bearer token or a 
       const api = await get("/admin/queues/api/queues", { cookie });
       expect(api.status).toBe(200);
       const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-      expect(names).toEqual(["imports", "maintenance"]);
+      expect(names).toEqual(["imports", "maintenance", "measures"]);
       // Tampered: refused.
       const forged = `${cookie.slice(0, -3)}abc`;
       expect((await get("/admin/queues", { cookie: forged })).status).toBe(401);

@@ -16,6 +16,7 @@ import {
   setupWorld,
   upload,
   waitFinished,
+  waitRefreshed,
 } from "./helpers";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
@@ -103,6 +104,9 @@ describePgRedis("imports through the worker process (BullMQ)", () => {
     expect(await count(t, `select * from import_row_errors where batch_id = ${id}`)).toBe(2 * bad);
     expect(await count(t, "select * from cases where case_number like 'K-%'")).toBe(n - bad);
     expect(await count(t, "select * from case_activities where source_id like 'K-H%'")).toBe(n - bad);
+    // The derived status events and the rollups follow in the refresh job.
+    await waitRefreshed(t, w.tokens.admin, id, 60_000);
+    expect(await count(t, "select * from case_activities where type = 'filed'")).toBe(n - bad);
     // One filed event per case: nothing applied twice.
     expect(
       await count(
@@ -156,7 +160,7 @@ describePgRedis("imports through the worker process (BullMQ)", () => {
       const health = (await (await fetch(`http://127.0.0.1:${p.port}/health`)).json()) as {
         queues: string[];
       };
-      expect(health.queues.sort()).toEqual(["imports", "maintenance"]);
+      expect(health.queues.sort()).toEqual(["imports", "maintenance", "measures"]);
       const res = await t.app.request("/api/system/queues", {
         headers: { authorization: `Bearer ${w.tokens.admin}` },
       });

@@ -68,6 +68,37 @@ describePgRedis("measures cache, ETags and fresh", () => {
     expect(other.status).toBe(200);
   });
 
+  test("dataAsOf: in the body and the Data-As-Of header (CSV and 304 too); a cached answer keeps the one it was computed with", async () => {
+    const url = `/api/measures/continuances?${P}&courtId=3`;
+    const first = await call(t, "GET", url, { token: tokens.analyst });
+    expect(first.headers.get("x-cache")).toBe("miss");
+    const asOf = first.body.dataAsOf as string;
+    expect(asOf).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(first.headers.get("data-as-of")).toBe(asOf);
+    const csv = await call(t, "GET", `${url}&format=csv`, { token: tokens.analyst });
+    expect(csv.headers.get("content-type")).toStartWith("text/csv");
+    expect(csv.headers.get("data-as-of")).toBe(asOf);
+    const notModified = await call(t, "GET", url, {
+      token: tokens.analyst,
+      headers: { "if-none-match": first.headers.get("etag")! },
+    });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get("data-as-of")).toBe(asOf);
+
+    // A refresh lands that does not touch D2 (its cache entry stays): the cached answer still says
+    // when its own figures were read; a recomputed one says the new time.
+    await Bun.sleep(5);
+    await refreshMeasureRollups(t.deps.db.db, { caseIds: [1] });
+    const cached = await call(t, "GET", url, { token: tokens.analyst });
+    expect(cached.headers.get("x-cache")).toBe("hit");
+    expect(cached.body.dataAsOf).toBe(asOf);
+    expect(cached.headers.get("data-as-of")).toBe(asOf);
+    const fresh = await call(t, "GET", `${url}&fresh=true`, { token: tokens.analyst });
+    expect(fresh.body.dataAsOf > asOf).toBe(true);
+    expect(fresh.headers.get("data-as-of")).toBe(fresh.body.dataAsOf);
+    expect({ ...fresh.body, dataAsOf: asOf }).toEqual(cached.body);
+  });
+
   test("fresh=true recomputes for admins and analysts; viewers get 403", async () => {
     const admin = await call(t, "GET", `/api/measures/summary?${P}&fresh=true`, { token: tokens.admin });
     expect(admin.status).toBe(200);

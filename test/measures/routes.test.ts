@@ -104,6 +104,7 @@ describePgRedis("measures routes", () => {
     expect(other.body.total).toEqual({ incoming: 0, outgoing: 0, clearanceRate: null });
     // The D2 viewer: continuances of D2 = 20 − 9 (D1 and below) = 11 events, 10 − 5 = 5 continued.
     const d2 = await call(t, "GET", `/api/measures/continuances?${P}`, { token: tokens.d2 });
+    expect(d2.headers.get("data-as-of")).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(d2.body).toEqual({
       coverage: {
         from: "2024-01-01",
@@ -113,6 +114,8 @@ describePgRedis("measures routes", () => {
         // The viewer's scope: D2 alone.
         courtIds: [3],
       },
+      // When the rollups last took in a refresh (the fixture's rebuild), also the Data-As-Of header.
+      dataAsOf: d2.headers.get("data-as-of"),
       events: 11,
       continued: 5,
       continuanceRate: 45.45,

@@ -255,10 +255,18 @@ export function manyProcessesScenario(): void {
         detail: `${batches.length - wrong.length}/${batches.length} exact; ${rows} cases, ${activityRows} activities; done ${(doneMs / 1000).toFixed(1)} s after the kill`,
       });
 
-      // e, after) The import of that court invalidated the entry for B as well.
+      // e, after) The refresh that follows the imports invalidated the entry for B as well.
+      await waitUntil("every batch's measures refreshed", 240_000, async () => {
+        return (
+          (await scalar(
+            databaseUrl,
+            `select count(*) from daily_import_batches where id in (${ids.join(",")}) and measures_refreshed_at is not null`,
+          )) === ids.length
+        );
+      });
       const viaB2 = await measure(apiB);
       checks.push({
-        name: "a measure cached through A is served to B, and invalidated for B when the import completes",
+        name: "a measure cached through A is served to B, and invalidated for B when the import's measures are refreshed",
         ok:
           viaA1.cache === "miss" &&
           viaA2.cache === "hit" &&

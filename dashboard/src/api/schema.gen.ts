@@ -997,7 +997,10 @@ export interface components {
                 };
             };
             progress: {
-                /** @enum {string} */
+                /**
+                 * @description cases, then activities, then done (rollups: the moment between the last rows and the final status)
+                 * @enum {string}
+                 */
                 phase: "cases" | "activities" | "rollups" | "done";
                 processedRows: number;
                 totalRows: number;
@@ -1009,7 +1012,13 @@ export interface components {
             createdBy: number | null;
             createdAt: string;
             startedAt: string | null;
+            /** @description When the rows were in: the status is final from then on (the measures follow) */
             finishedAt: string | null;
+            /**
+             * @description When the measures took in every case the batch changed (the refresh job runs after the batch is done, for every waiting batch at once); null until then, and again while a retry runs. Measure responses whose dataAsOf is at or after it include this batch
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            measuresRefreshedAt: string | null;
             updatedAt: string;
         };
         ImportQueued: {
@@ -1045,7 +1054,7 @@ export interface components {
         ImportBatchDetail: components["schemas"]["ImportBatch"] & {
             /** @description The first row errors (all of them: /errors) */
             errors: components["schemas"]["ImportRowError"][];
-            /** @description Cases whose measure rollups are still to refresh */
+            /** @description Cases of this batch the measure refresh has still to take in */
             rollupCasesPending: number;
         };
         ImportRowError: {
@@ -1327,6 +1336,11 @@ export interface components {
         };
         Clearance: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             /** @enum {string} */
             granularity: "month" | "quarter" | "year" | "total";
             data: {
@@ -1372,6 +1386,11 @@ export interface components {
         };
         TimeToDisposition: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             data: {
                 count: number;
                 /** @description Days; null when there is nothing to measure */
@@ -1401,6 +1420,11 @@ export interface components {
         };
         PendingAge: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             activePending: number;
             /** @description Days; null when there is nothing to measure */
             medianAgeDays: number | null;
@@ -1421,6 +1445,11 @@ export interface components {
         };
         Backlog: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             activePending: number;
             backlog: number;
             /** @description Percentage, 2 decimals; null without a denominator */
@@ -1437,6 +1466,11 @@ export interface components {
         };
         TrialDateCertainty: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             casesTried: number;
             /** @description Cases by number of trial settings: 0, 1, 2, 3, 4+ */
             distribution: components["schemas"]["MeasureBucket"][];
@@ -1446,6 +1480,11 @@ export interface components {
         };
         Continuances: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             events: number;
             continued: number;
             /** @description Percentage, 2 decimals; null without a denominator */
@@ -1453,6 +1492,11 @@ export interface components {
         };
         Caseflow: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             /** @enum {string} */
             granularity: "month" | "quarter" | "year" | "total";
             data: {
@@ -1465,6 +1509,11 @@ export interface components {
         };
         JudgeWorkload: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             data: {
                 judgeId: number;
                 judgeCode: string;
@@ -1478,6 +1527,11 @@ export interface components {
         };
         MeasuresSummary: {
             coverage: components["schemas"]["MeasureCoverage"];
+            /**
+             * @description When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the Data-As-Of header. null when the rollups were never refreshed
+             * @example 2026-11-26T02:14:07.512Z
+             */
+            dataAsOf: string | null;
             period: {
                 from: string;
                 to: string;
@@ -1760,6 +1814,8 @@ export interface components {
         ETag: string;
         /** @description How the answer may be cached */
         CacheControl: string;
+        /** @description When the measure rollups last took in a refresh (ISO 8601, UTC): the figures include every import whose measuresRefreshedAt is at or before it. The same value as the body's dataAsOf; absent when the rollups were never refreshed */
+        DataAsOf: string;
     };
     pathItems: never;
 }
@@ -3039,6 +3095,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3053,6 +3110,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3097,6 +3155,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3111,6 +3170,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3155,6 +3215,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3169,6 +3230,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3213,6 +3275,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3227,6 +3290,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3271,6 +3335,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3285,6 +3350,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3329,6 +3395,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3343,6 +3410,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3388,6 +3456,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3402,6 +3471,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3446,6 +3516,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3460,6 +3531,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3504,6 +3576,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
@@ -3518,6 +3591,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Data-As-Of": components["headers"]["DataAsOf"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;

@@ -1,7 +1,15 @@
 import { api, call } from "../api/client";
 import type { components } from "../api/schema.gen";
 import { type Filters, measureQuery } from "../filters";
-import { formatChange, formatCount, formatDays, formatNumber, formatRate, humanize } from "../format";
+import {
+  formatChange,
+  formatCount,
+  formatDateTime,
+  formatDays,
+  formatNumber,
+  formatRate,
+  humanize,
+} from "../format";
 import { hrefOf } from "../router";
 import type { ChartSpec, Series, TableSpec } from "../ui/chart-spec";
 
@@ -355,7 +363,7 @@ export const judgeWorkloadView: MeasureView<S["JudgeWorkload"]> = {
 type Summary = S["MeasuresSummary"];
 
 export interface KpiCard {
-  id: keyof Omit<Summary, "coverage" | "period" | "previousPeriod">;
+  id: keyof Omit<Summary, "coverage" | "period" | "previousPeriod" | "dataAsOf">;
   label: string;
   value: string;
   previous: string;
@@ -401,7 +409,11 @@ export function kpiCards(s: Summary): KpiCard[] {
   ];
 }
 
-/** "as of …": the dates the figures describe, from the summary's echo of them. */
+/**
+ * "as of …": the dates the figures describe, from the summary's echo of them, and when the figures
+ * last took in imports (dataAsOf: an import finished after it is not in them yet).
+ */
 export function freshness(s: Summary): string {
-  return `Period ${s.period.from} to ${s.period.to} (compared with ${s.previousPeriod.from} to ${s.previousPeriod.to}); pending caseload as of ${s.period.asOf}.`;
+  const dates = `Period ${s.period.from} to ${s.period.to} (compared with ${s.previousPeriod.from} to ${s.previousPeriod.to}); pending caseload as of ${s.period.asOf}.`;
+  return s.dataAsOf ? `${dates} Figures as of ${formatDateTime(s.dataAsOf)}.` : dates;
 }

@@ -218,7 +218,8 @@ function BatchPanel({ id }: { id: number }) {
         if (!live) return;
         setBatch(b);
         setError(null);
-        if (RUNNING.has(b.status) || b.rollupCasesPending > 0)
+        // Until the measures have taken the batch in (they follow its completion).
+        if (RUNNING.has(b.status) || b.measuresRefreshedAt === null)
           timer = setTimeout(() => setTick((t) => t + 1), 1000);
       },
       (err) => live && setError(err),
@@ -297,9 +298,11 @@ function BatchPanel({ id }: { id: number }) {
             Source {batch.source}, extract of {batch.extractDate}; run {batch.run}; uploaded{" "}
             {formatDateTime(batch.createdAt)}
             {batch.finishedAt ? `, finished ${formatDateTime(batch.finishedAt)}` : ""}.
-            {batch.rollupCasesPending > 0
-              ? ` Figures still refreshing for ${formatCount(batch.rollupCasesPending)} cases.`
-              : ""}
+            {batch.measuresRefreshedAt
+              ? ` Figures updated ${formatDateTime(batch.measuresRefreshedAt)}.`
+              : !RUNNING.has(batch.status)
+                ? ` Figures still refreshing for ${formatCount(batch.rollupCasesPending)} cases.`
+                : ""}
           </p>
           {(batch.status === "failed" || batch.status === "completed_with_errors") && (
             <button type="button" onClick={retry} disabled={retrying}>

@@ -38,7 +38,9 @@ export type ImportFilesInfo = Partial<Record<"cases" | "activities", ImportFileI
 
 /**
  * Where processing stands: the rows of cases, then of activities (each up to checkpoint_line), then
- * the measure rollups of the touched cases, then done. Advanced in the transaction of each chunk.
+ * `rollups` for the moment between the last chunk and the final status (the name is historical: the
+ * measure rollups are refreshed after the batch is done, by the refresh job), then done. Advanced in
+ * the transaction of each chunk.
  */
 export const IMPORT_PHASES = ["cases", "activities", "rollups", "done"] as const;
 export type ImportPhase = (typeof IMPORT_PHASES)[number];
@@ -75,12 +77,23 @@ export const dailyImportBatches = pgTable(
     run: integer("run").notNull().default(1),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /**
+     * When the measure rollups (and derived status events) of every case the run touched were
+     * refreshed, by the follow-up refresh job (imports.refresh.ts); null until then, and again on a retry.
+     */
+    measuresRefreshedAt: timestamp("measures_refreshed_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
     index("daily_import_batches_checksum_idx").on(t.checksum),
     index("daily_import_batches_status_idx").on(t.status, t.createdAt),
     index("daily_import_batches_created_by_idx").on(t.createdBy, t.id),
+    // The refresh job's to-do list of batches: finished, measures not yet refreshed (a handful).
+    index("daily_import_batches_refresh_owed_idx")
+      .on(t.id)
+      .where(
+        sql`${t.measuresRefreshedAt} IS NULL AND ${t.status} IN ('completed', 'completed_with_errors', 'failed')`,
+      ),
     check("daily_import_batches_phase_ck", sql`${t.phase} IN ('cases', 'activities', 'rollups', 'done')`),
   ],
 );

@@ -14,6 +14,7 @@ export * from "./measure-backlog-standards";
 export * from "./measure-case-days";
 export * from "./measure-counts";
 export * from "./measure-dispositions";
+export * from "./measure-freshness";
 export * from "./measure-open-pending";
 export * from "./measure-pending-spans";
 export * from "./measure-ttd-hist";

@@ -4,6 +4,7 @@ import type { ImportCounts, ImportPhase, ImportRowError } from "../../db/schema/
 import type { ImportStatus } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
 import type { JobMetrics } from "../../jobs/metrics";
+import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { processActivityChunk } from "./imports.activities.chunk";
@@ -22,14 +23,16 @@ import {
   readStagedRows,
   saveChunk,
 } from "./imports.progress.repo";
-import { invalidateMeasureCaches, refreshOwedRollups } from "./imports.rollups";
+import { requestMeasuresRefresh } from "./imports.rollups";
 import { batchScope, loadLookups } from "./imports.scope";
 import type { Lookups } from "./imports.validate";
 
 // Processing a batch: chunk after chunk, each in one transaction with the batch's checkpoint and
 // counts, so a killed worker resumes after the last committed chunk and nothing is lost or counted
-// twice. Then the measure rollups of the touched cases (imports.rollups.ts), also in committed
-// steps, then the measure caches of the touched courts, then the final status.
+// twice. Then the final status: the batch is done once its rows are in. Each chunk records the cases
+// it touched (import_touched_cases); their derived status events, measure rollups and cached measures
+// are brought up to date by the refresh job (imports.rollups.ts), which is asked for here and
+// coalesces every batch waiting for it.
 
 /** Row errors kept on the batch row for its summary; import_row_errors has all of them. */
 export const SUMMARY_ERRORS = 100;
@@ -50,12 +53,12 @@ export interface ProcessDeps {
   cache: CacheManager;
   logger: Logger;
   metrics?: Pick<JobMetrics, "recordImportRows">;
+  /** Where the measure refresh is asked for once the batch is done (none: the caller runs it). */
+  jobs?: Pick<JobDispatcher, "enqueueMeasuresRefresh">;
 }
 
 export interface ProcessOptions {
   chunkSize: number;
-  /** Cases per rollup refresh; larger is cheaper per case (each refresh has a fixed cost). */
-  rollupChunkSize: number;
   onProgress?: (p: ImportProgress) => unknown;
   /** Checked between chunks: true makes processing stop at that safe point (shutdown). */
   shouldStop?: () => boolean;
@@ -100,7 +103,7 @@ type Step =
   | { kind: "missing" }
   | { kind: "finished"; state: BatchState }
   | { kind: "progress"; state: BatchState; accepted: number; rejected: number }
-  | { kind: "rollups-done"; state: BatchState };
+  | { kind: "landed"; state: BatchState };
 
 export async function processBatch(
   deps: ProcessDeps,
@@ -126,12 +129,8 @@ export async function processBatch(
       if (FINISHED.includes(state.status) || state.phase === "done") return { kind: "finished", state };
       // Once per run, from today's courts, judges and scopes (a retry is a new run).
       lookups ??= await loadLookups(tx, await batchScope(tx, state), new Date().toISOString().slice(0, 10));
-      if (state.phase === "rollups") {
-        const n = await refreshOwedRollups(tx, batchId, opts.rollupChunkSize);
-        return n === 0
-          ? { kind: "rollups-done", state }
-          : { kind: "progress", state, accepted: 0, rejected: 0 };
-      }
+      // Every row is in (`rollups` is the phase's historical name: see ImportPhase).
+      if (state.phase === "rollups") return { kind: "landed", state };
       const file = state.phase;
       const rows = await readStagedRows(tx, batchId, file, state.checkpointLine, opts.chunkSize);
       if (rows.length === 0) {
@@ -192,6 +191,8 @@ export async function processBatch(
     for (const id of pendingRecorded) recorded.add(id);
     if (s.kind === "missing") return { state: "missing" };
     if (s.kind === "finished") {
+      // A run after a crash between the final status and the request below: ask again (deduplicated).
+      if (s.state.measuresRefreshedAt === null) await requestMeasuresRefresh(deps.jobs, logger);
       return {
         state: "finished",
         status: s.state.status,
@@ -212,10 +213,6 @@ export async function processBatch(
       });
       continue;
     }
-    // Rollups are current: drop the cached measures of the touched courts (and their ancestors, whose
-    // figures include them) before the batch says it is done. Idempotent, so a crash right after
-    // simply does it again on resume.
-    await invalidateMeasureCaches(db, deps.cache, s.state.touchedCourtIds);
     const status = finalStatus(s.state.counts);
     await withTransaction(db, async (txn) => {
       const tx = txn as unknown as Database;
@@ -231,6 +228,8 @@ export async function processBatch(
       { batchId, status, counts: s.state.counts, errorCount: s.state.errorCount },
       "import finished",
     );
+    // The measures of its cases follow in the refresh job, with those of every other batch waiting.
+    await requestMeasuresRefresh(deps.jobs, logger);
     return { state: "finished", status, counts: s.state.counts, errorCount: s.state.errorCount };
   }
 }

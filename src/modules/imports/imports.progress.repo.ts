@@ -30,6 +30,8 @@ export interface BatchState {
   scopeCourtIds: number[] | null;
   createdBy: number | null;
   run: number;
+  /** Set by the refresh job once every case the batch touched is in the measure rollups. */
+  measuresRefreshedAt: string | null;
 }
 
 const intList = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
@@ -58,7 +60,7 @@ export async function lockBatch(tx: Database, id: number): Promise<BatchState | 
   const rows = rowsOf<Record<string, unknown>>(
     await tx.execute(sql`
       select id, status, phase, checkpoint_line, counts, errors, error_count, processed_rows, total_rows,
-        touched_court_ids, scope_court_ids, created_by, run
+        touched_court_ids, scope_court_ids, created_by, run, measures_refreshed_at::text as measures_refreshed_at
       from daily_import_batches where id = ${id} for update`),
   );
   const r = rows[0];
@@ -78,6 +80,7 @@ export async function lockBatch(tx: Database, id: number): Promise<BatchState | 
     scopeCourtIds: r.scope_court_ids === null ? null : intList(r.scope_court_ids),
     createdBy: r.created_by === null ? null : Number(r.created_by),
     run: Number(r.run),
+    measuresRefreshedAt: r.measures_refreshed_at === null ? null : String(r.measures_refreshed_at),
   };
 }
 
@@ -155,25 +158,6 @@ export async function analyzeImportTables(tx: Database): Promise<void> {
   // Through the owner's function: the runtime role owns no table, and a plain ANALYZE from it is
   // skipped with a WARNING only (drizzle/0011_least_privilege_maintenance.sql).
   await tx.execute(sql`select courtflow_analyze(array['cases', 'case_activities'])`);
-}
-
-/** Up to `limit` cases whose rollups the batch still owes. */
-export async function pendingTouchedCases(tx: Database, batchId: number, limit: number): Promise<number[]> {
-  const rows = rowsOf<{ case_id: number }>(
-    await tx.execute(sql`
-      select case_id from import_touched_cases where batch_id = ${batchId}
-      order by case_id limit ${limit}::int`),
-  );
-  return rows.map((r) => Number(r.case_id));
-}
-
-export async function clearTouchedCases(tx: Database, batchId: number, caseIds: readonly number[]) {
-  await tx.execute(sql`
-    delete from import_touched_cases where batch_id = ${batchId} and case_id = any(${intArray(caseIds)})`);
-}
-
-export async function touchBatch(tx: Database, id: number): Promise<void> {
-  await tx.execute(sql`update daily_import_batches set updated_at = now() where id = ${id}`);
 }
 
 export async function finishBatch(

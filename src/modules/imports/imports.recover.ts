@@ -3,25 +3,31 @@ import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { markBatchFailed } from "./imports.progress.repo";
-import { failedBatchesOwingRollups, unfinishedBatches } from "./imports.repo";
-import { settleFailedBatch } from "./imports.rollups";
+import { unfinishedBatches } from "./imports.repo";
+import { measuresRefreshOwed } from "./imports.rollups";
 
 // The safety net under the queue: every batch left queued or processing gets a job (an upload whose
 // enqueue failed because Redis was away, or any batch at an embedded-mode start), a batch whose job
-// gave up without saying so is marked failed, and a failed batch still owing measure rollups for the
-// rows it did land gets them. Idempotent: job ids deduplicate, and each step checks the state first.
+// gave up without saying so is marked failed, and while any finished batch (failed ones included)
+// still owes measure refreshes, or a time standard was edited since the rollups took it in, a refresh
+// run is asked for (a crash between a batch's completion and its refresh, a lost request, a refresh
+// that died halfway: the to-do is in PostgreSQL, so the run finishes it). Idempotent: job ids
+// deduplicate, and each step checks the state first.
 
 export interface RecoverSummary {
   enqueued: number;
   markedFailed: number;
-  settled: number;
+  /** 1 when a measure refresh run was asked for. */
+  refreshRequested: number;
 }
 
-export async function recoverImports(
-  deps: { db: Database; cache: CacheManager; logger: Logger; jobs: JobDispatcher },
-  opts: { rollupChunkSize: number },
-): Promise<RecoverSummary> {
-  const summary: RecoverSummary = { enqueued: 0, markedFailed: 0, settled: 0 };
+export async function recoverImports(deps: {
+  db: Database;
+  cache: CacheManager;
+  logger: Logger;
+  jobs: JobDispatcher;
+}): Promise<RecoverSummary> {
+  const summary: RecoverSummary = { enqueued: 0, markedFailed: 0, refreshRequested: 0 };
   for (const batch of await unfinishedBatches(deps.db)) {
     const job = await deps.jobs.importJobState(batch.id, batch.run);
     if (job.state === "missing") {
@@ -36,10 +42,10 @@ export async function recoverImports(
       );
     }
   }
-  for (const id of await failedBatchesOwingRollups(deps.db)) {
-    if ((await settleFailedBatch(deps, id, opts.rollupChunkSize)) > 0) summary.settled++;
+  if (await measuresRefreshOwed(deps.db)) {
+    await deps.jobs.enqueueMeasuresRefresh();
+    summary.refreshRequested = 1;
   }
-  if (summary.enqueued + summary.markedFailed + summary.settled > 0)
-    deps.logger.info(summary, "imports recovered");
+  if (summary.enqueued + summary.markedFailed > 0) deps.logger.info(summary, "imports recovered");
   return summary;
 }

@@ -223,6 +223,8 @@ export async function resetForRetry(
       run: sql`${dailyImportBatches.run} + 1`,
       failureReason: null,
       finishedAt: null,
+      // The run's cases are refreshed after it finishes, as any batch's.
+      measuresRefreshedAt: null,
       updatedAt: new Date(),
       ...(restart
         ? {
@@ -250,15 +252,4 @@ export async function unfinishedBatches(
     .where(inArray(dailyImportBatches.status, ["queued", "processing"]))
     .orderBy(dailyImportBatches.id)
     .limit(1000);
-}
-
-/** Failed batches that still owe measure rollups for rows that did land before the failure. */
-export async function failedBatchesOwingRollups(db: Database): Promise<number[]> {
-  const rows = rowsOf<{ id: number }>(
-    await db.execute(sql`
-      select b.id from daily_import_batches b
-      where b.status = 'failed' and exists (select 1 from import_touched_cases t where t.batch_id = b.id)
-      order by b.id limit 100`),
-  );
-  return rows.map((r) => Number(r.id));
 }

@@ -45,7 +45,10 @@ export const ImportBatchSchema = z
     files: z.object({ cases: FileInfoSchema, activities: FileInfoSchema }),
     counts: z.object({ cases: FileCountsSchema, activities: FileCountsSchema }),
     progress: z.object({
-      phase: z.enum(["cases", "activities", "rollups", "done"]),
+      phase: z.enum(["cases", "activities", "rollups", "done"]).openapi({
+        description:
+          "cases, then activities, then done (rollups: the moment between the last rows and the final status)",
+      }),
       processedRows: z.number().int(),
       totalRows: z.number().int(),
       percent: z.number().int(),
@@ -56,7 +59,19 @@ export const ImportBatchSchema = z
     createdBy: z.number().int().nullable(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
+    finishedAt: z.string().nullable().openapi({
+      description: "When the rows were in: the status is final from then on (the measures follow)",
+    }),
+    measuresRefreshedAt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "When the measures took in every case the batch changed (the refresh job runs after the batch is " +
+          "done, for every waiting batch at once); null until then, and again while a retry runs. Measure " +
+          "responses whose dataAsOf is at or after it include this batch",
+        example: "2026-11-26T02:14:07.512Z",
+      }),
     updatedAt: z.string(),
   })
   .openapi("ImportBatch");
@@ -66,7 +81,7 @@ export const ImportBatchDetail = ImportBatchSchema.extend({
   rollupCasesPending: z
     .number()
     .int()
-    .openapi({ description: "Cases whose measure rollups are still to refresh" }),
+    .openapi({ description: "Cases of this batch the measure refresh has still to take in" }),
 }).openapi("ImportBatchDetail");
 
 export const ImportQueued = z

@@ -56,6 +56,7 @@ export function toBatchJson(b: DailyImportBatch) {
     createdAt: b.createdAt.toISOString(),
     startedAt: b.startedAt?.toISOString() ?? null,
     finishedAt: b.finishedAt?.toISOString() ?? null,
+    measuresRefreshedAt: b.measuresRefreshedAt?.toISOString() ?? null,
     updatedAt: b.updatedAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { courts } from "../../db/schema";
 import type { CacheManager } from "../../redis/types";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
 import { ALL_COURTS_TAG, measureCacheTags } from "../imports/imports.cache";
+import { readDataAsOf } from "../measures/measures.freshness.repo";
 import { summary } from "../measures/measures.service";
 
 // Nightly warm-up of the dashboard's first screen: the summary KPIs, year to date, for every court
@@ -12,9 +13,12 @@ import { summary } from "../measures/measures.service";
 
 const TTL_S = 26 * 3600;
 
-/** The cache key of a summary; the measures routes read the same key. */
+/**
+ * The cache key of a summary; the measures routes read the same key. The `2` is the shape of the
+ * value (2: with its dataAsOf): bump it when the cached summary's shape changes.
+ */
 export function summaryCacheKey(courtId: number | null, from: string, to: string, asOf: string): string {
-  return `summary:${courtId ?? "all"}:${from}:${to}:${asOf}`;
+  return `summary:2:${courtId ?? "all"}:${from}:${to}:${asOf}`;
 }
 
 export async function warmMeasureSummaries(
@@ -30,7 +34,9 @@ export async function warmMeasureSummaries(
   let entries = 0;
   for (const courtId of targets) {
     const courtIds = courtId === null ? null : await courtSubtreeIds(deps.db, courtId);
-    const value = await summary(deps.db, { from, to: today, asOf: today, courtIds });
+    // As the measures routes cache it: the figures with the freshness they were read at.
+    const dataAsOf = await readDataAsOf(deps.db);
+    const value = { ...(await summary(deps.db, { from, to: today, asOf: today, courtIds })), dataAsOf };
     const tags = [...(courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(courtIds)), "time-standards"];
     await cache.set(summaryCacheKey(courtId, from, today, today), value, { ttlSeconds: TTL_S, tags });
     entries++;

@@ -26,10 +26,11 @@ const TTL_SECONDS = 6 * 3600;
 
 /**
  * Part of every key but the summary's: bump it when a cached measure's shape changes, so a deploy
- * never serves figures cached in the old shape (2: distributions as lists, judgeName, no asOf). The
+ * never serves figures cached in the old shape (2: distributions as lists, judgeName, no asOf; 3: the
+ * figures carry their dataAsOf). The
  * summary's keys are shared with the nightly warm-up (measures-warmup.ts): change both together.
  */
-const SHAPE_VERSION = 2;
+const SHAPE_VERSION = 3;
 
 export interface MeasureCacheRequest {
   measure: string;

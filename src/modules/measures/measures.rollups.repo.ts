@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import type { CaseType } from "../../db/schema/enums";
+import { markMeasuresRefreshedSql } from "./measures.freshness.repo";
 import {
   applyCountDeltasSql,
   applyOpenPendingDeltasSql,
@@ -108,6 +109,8 @@ export async function refreshMeasureRollups(
   const cases = await db.transaction(async (tx) => {
     const run = (q: SQL) => tx.execute(q) as Promise<unknown>;
     await run(sql`select pg_advisory_xact_lock(${MEASURE_REFRESH_LOCK_KEY}::bigint)`);
+    // The measures' dataAsOf (measures.freshness.repo.ts), committed with the refresh.
+    await run(markMeasuresRefreshedSql());
     // Temp tables live until the outer commit; a caller refreshing twice in one transaction must not
     // trip over the previous call's tables.
     await run(sql.raw(`drop table if exists ${TEMP_TABLES.map((t) => `pg_temp.${t}`).join(", ")}`));

@@ -14,6 +14,7 @@ import { courtSubtreeIds } from "../courts/courts.tree.repo";
 import { etagOf, notModified } from "./measures.cache";
 import { coverageOf, type MeasureName } from "./measures.coverage";
 import * as csv from "./measures.csv";
+import { readDataAsOf } from "./measures.freshness.repo";
 import {
   BacklogResponse,
   CaseflowResponse,
@@ -35,7 +36,9 @@ import type { MeasureFilters } from "./measures.types";
 
 // GET /api/measures/*: every measure of docs/measures.md for the caller's court scope, as JSON or
 // text/csv (format=csv or Accept: text/csv); cached in Redis per effective scope and parameters
-// (measures.cache.ts), with an ETag and 304 for If-None-Match, and fresh=true to recompute.
+// (measures.cache.ts), with an ETag and 304 for If-None-Match, and fresh=true to recompute. Every
+// answer says how fresh its figures are: `dataAsOf` in the body, kept in the cache with the figures it
+// was read with, and the Data-As-Of header (CSV and 304 too).
 
 export function measuresRoutes(
   deps: AppDeps,
@@ -54,7 +57,7 @@ export function measuresRoutes(
     q: MeasureQueryInput & { granularity?: string },
     measure: MeasureName,
     compute: (filters: MeasureFilters) => Promise<T>,
-  ): Promise<T & { coverage: Coverage }> {
+  ): Promise<T & { coverage: Coverage; dataAsOf: string | null }> {
     const subtree = q.courtId === undefined ? null : await courtSubtreeIds(db, q.courtId);
     const filters: MeasureFilters = {
       ...resolveDates(q),
@@ -63,10 +66,20 @@ export function measuresRoutes(
       courtIds: intersectCourtIds(requestScope(c), subtree),
     };
     const extra = q.granularity ? { granularity: q.granularity } : undefined;
-    const m = await measureCache.get(c, { measure, filters, extra, courtId: q.courtId, subtree }, () =>
-      compute(filters),
+    const m = await measureCache.get(
+      c,
+      { measure, filters, extra, courtId: q.courtId, subtree },
+      async () => {
+        // Read first: a refresh landing while the figures are computed makes them newer than it says,
+        // never older.
+        const dataAsOf = await readDataAsOf(db);
+        return { ...(await compute(filters)), dataAsOf };
+      },
     );
-    return { coverage: coverageOf(measure, filters, q), ...m };
+    // An entry cached before dataAsOf existed has none: it is as old as it can be, say nothing.
+    const dataAsOf = m.dataAsOf ?? null;
+    if (dataAsOf) c.header("Data-As-Of", dataAsOf);
+    return { coverage: coverageOf(measure, filters, q), ...m, dataAsOf };
   }
 
   /** 304 when the client has these figures; else JSON, or the measure's CSV table as a download. */
@@ -74,7 +87,7 @@ export function measuresRoutes(
     c: Context<AppEnv>,
     q: MeasureQueryInput,
     name: string,
-    value: { coverage: Coverage },
+    value: { coverage: Coverage; dataAsOf: string | null },
     table: () => csv.CsvTable<T>,
   ) {
     const etag = etagOf(name, value);
@@ -89,12 +102,14 @@ export function measuresRoutes(
     const res = csvResponse(`${name}.csv`, t.columns, oneBatch(t.rows));
     res.headers.set("ETag", etag);
     res.headers.set("Cache-Control", cacheControl);
+    if (value.dataAsOf) res.headers.set("Data-As-Of", value.dataAsOf);
     return res;
   }
 
   const cacheHeaders = {
     ETag: { $ref: "#/components/headers/ETag" },
     "Cache-Control": { $ref: "#/components/headers/CacheControl" },
+    "Data-As-Of": { $ref: "#/components/headers/DataAsOf" },
   };
 
   const route = <S extends z.ZodType>(

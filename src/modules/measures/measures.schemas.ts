@@ -116,6 +116,18 @@ export const CoverageSchema = z
 
 export type Coverage = z.infer<typeof CoverageSchema>;
 
+/** When the figures' rollups last took in a refresh (measures.freshness.repo.ts). */
+const DataAsOf = z
+  .string()
+  .nullable()
+  .openapi({
+    description:
+      "When the measure rollups these figures were read from last took in a refresh (ISO 8601, UTC): every " +
+      "import whose measuresRefreshedAt is at or before it is included, later ones are not yet. Also the " +
+      "Data-As-Of header. null when the rollups were never refreshed",
+    example: "2026-11-26T02:14:07.512Z",
+  });
+
 /** One bucket of a distribution; every distribution in the measures is a list of these, in order. */
 const Bucket = z
   .object({
@@ -129,6 +141,7 @@ const ClearanceFigures = z.object({ incoming: count, outgoing: count, clearanceR
 export const ClearanceResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     granularity: z.enum(GRANULARITIES),
     data: z.array(ClearanceFigures.extend({ period: z.string().openapi({ example: "2024-01" }) })),
     total: ClearanceFigures,
@@ -140,6 +153,7 @@ const DispositionFigures = z.object({ count, meanDays: days, medianDays: days, p
 export const TimeToDispositionResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     data: z.array(
       DispositionFigures.extend({
         caseType: z.enum(CASE_TYPES),
@@ -153,6 +167,7 @@ export const TimeToDispositionResponse = z
 export const PendingAgeResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     activePending: count,
     medianAgeDays: days,
     buckets: z
@@ -167,6 +182,7 @@ export const PendingAgeResponse = z
 export const BacklogResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     activePending: count,
     backlog: count,
     backlogRate: rate,
@@ -185,6 +201,7 @@ export const BacklogResponse = z
 export const TrialDateCertaintyResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     casesTried: count,
     distribution: z
       .array(Bucket)
@@ -195,12 +212,19 @@ export const TrialDateCertaintyResponse = z
   .openapi("TrialDateCertainty");
 
 export const ContinuancesResponse = z
-  .object({ coverage: CoverageSchema, events: count, continued: count, continuanceRate: rate })
+  .object({
+    coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
+    events: count,
+    continued: count,
+    continuanceRate: rate,
+  })
   .openapi("Continuances");
 
 export const CaseflowResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     granularity: z.enum(GRANULARITIES),
     data: z.array(
       z.object({
@@ -217,6 +241,7 @@ export const CaseflowResponse = z
 export const JudgeWorkloadResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     data: z.array(
       z.object({
         judgeId: count,
@@ -244,6 +269,7 @@ const Window = z.object({ from: z.string(), to: z.string(), asOf: z.string() });
 export const SummaryResponse = z
   .object({
     coverage: CoverageSchema,
+    dataAsOf: DataAsOf,
     period: Window,
     previousPeriod: Window.openapi({ description: "The same number of days just before `from`" }),
     clearanceRate: Kpi,
@@ -254,8 +280,11 @@ export const SummaryResponse = z
   })
   .openapi("MeasuresSummary");
 
-/** The figures a service computes (and the cache keeps); the route adds the request's `coverage`. */
-type Figures<S extends z.ZodType> = Omit<z.infer<S>, "coverage">;
+/**
+ * The figures a service computes; the cache keeps them with their `dataAsOf`, the route adds the
+ * request's `coverage`.
+ */
+type Figures<S extends z.ZodType> = Omit<z.infer<S>, "coverage" | "dataAsOf">;
 export type Clearance = Figures<typeof ClearanceResponse>;
 export type TimeToDisposition = Figures<typeof TimeToDispositionResponse>;
 export type PendingAge = Figures<typeof PendingAgeResponse>;

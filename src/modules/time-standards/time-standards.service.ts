@@ -1,6 +1,8 @@
 import type { Database } from "../../db/client";
 import { CASE_TYPES, type CaseType } from "../../db/schema/enums";
 import { withTransaction } from "../../db/transaction";
+import type { JobDispatcher } from "../../jobs/types";
+import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
 import { listTimeStandardRows, replaceTiers } from "./time-standards.repo";
@@ -28,7 +30,19 @@ function assemble(rows: { caseType: CaseType; percent: number; days: number; upd
   });
 }
 
-export function createTimeStandardsService({ db, cache }: { db: Database; cache: CacheManager }) {
+export function createTimeStandardsService({
+  db,
+  cache,
+  jobs,
+  logger,
+}: {
+  db: Database;
+  cache: CacheManager;
+  /** Where an edit asks for the measure refresh (absent: a reader only). */
+  jobs?: Pick<JobDispatcher, "enqueueMeasuresRefresh">;
+  logger?: Logger;
+}) {
+  const refresh = { jobs, logger };
   const standardsCache = cache.withNamespace("time-standards");
 
   const all = (): Promise<TimeStandardJson[]> =>
@@ -68,6 +82,18 @@ export function createTimeStandardsService({ db, cache }: { db: Database; cache:
         standardsCache.invalidateTags(["time-standards"]),
         cache.withNamespace("measures").invalidateTags([MEASURES_TAG]),
       ]);
+      // The rollups hold each case's backlog and 90%-tier days under the standard they were computed
+      // with (measure_backlog_standards): until the refresh job recomputes the case type, the queries
+      // that need them read the slower per-case facts (right, but slower). The job finds the stale
+      // types itself, so a lost request is made good by the recovery sweep.
+      try {
+        await refresh.jobs?.enqueueMeasuresRefresh();
+      } catch (err) {
+        refresh.logger?.warn(
+          { err, caseType },
+          "could not enqueue the measure refresh; the recovery job will",
+        );
+      }
       return assemble(rows).find((s) => s.caseType === caseType)!;
     },
   };
