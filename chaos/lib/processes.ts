@@ -27,6 +27,9 @@ export interface ChaosProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number>;
 }
 
+/** Production refuses to start without it; probes of the detailed report send it. */
+export const CHAOS_METRICS_TOKEN = "chaos-metrics-token-0123456789";
+
 function envFor(s: ServiceEnv, port: number, portVar: "PORT" | "WORKER_PORT"): Record<string, string> {
   return childEnv({
     NODE_ENV: "production",
@@ -34,7 +37,7 @@ function envFor(s: ServiceEnv, port: number, portVar: "PORT" | "WORKER_PORT"): R
     DATABASE_URL: s.databaseUrl,
     REDIS_URL: s.redisUrl,
     JWT_SECRET: CHAOS_JWT_SECRET,
-    METRICS_TOKEN: "chaos-metrics-token-0123456789",
+    METRICS_TOKEN: CHAOS_METRICS_TOKEN,
     [portVar]: String(port),
     API_RATE_LIMIT_PER_MIN: "1000000",
     LOGIN_RATE_LIMIT_PER_MIN: "1000",

@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { CHAOS_METRICS_TOKEN } from "../../chaos/lib/processes";
 
 // What the topology scenarios read from the running processes and servers: metrics series, the
 // detailed health report, one request at a time, and single SQL answers from a given server.
@@ -19,7 +20,11 @@ export function series(text: string, name: string, labels: Record<string, string
 }
 
 export async function scrape(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/system/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${base}/api/system/metrics`, {
+    headers: { authorization: `Bearer ${CHAOS_METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status !== 200) throw new Error(`metrics: ${res.status} ${await res.text()}`);
   return res.text();
 }
 
@@ -29,7 +34,11 @@ export interface DetailedHealth {
 }
 
 export async function detailedHealth(base: string): Promise<DetailedHealth> {
-  const res = await fetch(`${base}/api/system/health/detailed`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${base}/api/system/health/detailed`, {
+    headers: { authorization: `Bearer ${CHAOS_METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status !== 200) throw new Error(`detailed health: ${res.status} ${await res.text()}`);
   return (await res.json()) as DetailedHealth;
 }
 

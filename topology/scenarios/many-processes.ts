@@ -57,6 +57,10 @@ export function manyProcessesScenario(): void {
           WORKER_LOCK_DURATION_MS: "3000",
           WORKER_CONCURRENCY: "2",
           IMPORT_CHUNK_SIZE: "500",
+          // One operator uploads all ten courts' files at once: lift the per-user quotas (3 active
+          // batches, 2 uploads at a time by default) that would otherwise refuse the fourth with 429.
+          IMPORT_MAX_ACTIVE_BATCHES_PER_USER: "20",
+          IMPORT_MAX_UPLOADS_PER_USER: "10",
           // The workers' "import finished" lines tell which worker finished which batch.
           LOG_LEVEL: "info",
         },
