@@ -17,6 +17,7 @@ import { rowsOf } from "../src/db/client";
 import { migrationStatus } from "../src/db/migrate";
 import { createLogger } from "../src/lib/logger";
 import { createMetricsRegistry } from "../src/lib/metrics";
+import { measuresCache, TIME_STANDARDS_TAG } from "../src/modules/measures/measures.cache-keys";
 import { ROLLUP_TABLES, refreshMeasureRollups } from "../src/modules/measures/measures.rollups.repo";
 import { buildRedisDeps } from "../src/redis/build";
 import { CliError, EXIT_USAGE, formatMs, parseCli, runCli, say, warn } from "./lib/cli";
@@ -58,7 +59,7 @@ async function dropCachedMeasures(config: Config): Promise<string> {
       );
       return "cached measures not dropped";
     }
-    await deps.cache.withNamespace("measures").invalidateTags(["time-standards"]);
+    await measuresCache(deps.cache).invalidateTags([TIME_STANDARDS_TAG]);
     return "cached measures dropped";
   } finally {
     await deps.close();

@@ -24,7 +24,7 @@ Bun.serve({
     if (caller instanceof Response) return caller;
     const to = todayIso();
     const from = addYears(to, -1);
-    const raw = await redis.get(`cf:cache:measures:summary:all:${from}:${to}:${to}`);
+    const raw = await redis.get(`cf:cache:measures:summary:2:all:${from}:${to}:${to}`);
     // The app computes a missing summary; this baseline only measures the hit.
     if (raw === null) return Response.json({ error: { code: "NOT_CACHED" } }, { status: 503 });
     const value = {
@@ -38,7 +38,9 @@ Bun.serve({
       ...(JSON.parse(raw) as object),
     };
     const etag = `"summary-${Bun.hash(JSON.stringify(value)).toString(36)}"`;
-    const headers = { ETag: etag, "Cache-Control": "private, no-cache" };
+    const dataAsOf = (value as { dataAsOf?: string | null }).dataAsOf;
+    const headers: Record<string, string> = { ETag: etag, "Cache-Control": "private, no-cache" };
+    if (dataAsOf) headers["Data-As-Of"] = dataAsOf;
     if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
     return Response.json(value, { headers });
   },

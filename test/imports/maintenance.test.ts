@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import type { JobContext, ProcessorDeps } from "../../src/jobs/types";
-import { summaryCacheKey } from "../../src/modules/maintenance/measures-warmup";
+import { summaryCacheKey } from "../../src/modules/measures/measures.cache-keys";
 import { caseloadSnapshotProcessor } from "../../src/processors/caseload-snapshot.processor";
 import { measuresWarmupProcessor } from "../../src/processors/measures-warmup.processor";
 import { retentionProcessor } from "../../src/processors/retention.processor";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Redis } from "ioredis";
 import { addDays, addYears, todayIso } from "../../src/lib/dates";
-import { MEASURES_CACHE_NAMESPACE } from "../../src/modules/imports/imports.cache";
+import { MEASURES_CACHE_NAMESPACE } from "../../src/modules/measures/measures.cache-keys";
 import { cacheableRange } from "../../src/modules/measures/measures.cache-policy";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { createTestApp, type TestApp } from "../helpers/app";

@@ -2,7 +2,7 @@
 // and analysts only, entries per effective court scope, and invalidation by time-standard edits and
 // by imports' court tags.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../../src/modules/imports/imports.cache";
+import { MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../../src/modules/measures/measures.cache-keys";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";

@@ -306,7 +306,7 @@ app.get("/api/measures/summary", authenticate, async (req, res, next) => {
   try {
     const to = todayIso();
     const from = addYears(to, -1);
-    const raw = await redis.get(`cf:cache:measures:summary:all:${from}:${to}:${to}`);
+    const raw = await redis.get(`cf:cache:measures:summary:2:all:${from}:${to}:${to}`);
     if (raw === null) return res.status(503).json({ error: { code: "NOT_CACHED" } });
     const value = {
       coverage: {
@@ -320,6 +320,7 @@ app.get("/api/measures/summary", authenticate, async (req, res, next) => {
     };
     const etag = `"summary-${createHash("sha1").update(JSON.stringify(value)).digest("base64url")}"`;
     res.set({ ETag: etag, "Cache-Control": "private, no-cache" });
+    if (value.dataAsOf) res.set("Data-As-Of", value.dataAsOf);
     if (req.get("if-none-match") === etag) return res.status(304).end();
     res.json(value);
   } catch (err) {

@@ -2,7 +2,13 @@ import type { Database } from "../../db/client";
 import { courts } from "../../db/schema";
 import type { CacheManager } from "../../redis/types";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
-import { ALL_COURTS_TAG, measureCacheTags } from "../imports/imports.cache";
+import {
+  ALL_COURTS_TAG,
+  measureCacheTags,
+  measuresCache,
+  summaryCacheKey,
+  TIME_STANDARDS_TAG,
+} from "../measures/measures.cache-keys";
 import { readDataAsOf } from "../measures/measures.freshness.repo";
 import { summary } from "../measures/measures.service";
 
@@ -13,19 +19,11 @@ import { summary } from "../measures/measures.service";
 
 const TTL_S = 26 * 3600;
 
-/**
- * The cache key of a summary; the measures routes read the same key. The `2` is the shape of the
- * value (2: with its dataAsOf): bump it when the cached summary's shape changes.
- */
-export function summaryCacheKey(courtId: number | null, from: string, to: string, asOf: string): string {
-  return `summary:2:${courtId ?? "all"}:${from}:${to}:${asOf}`;
-}
-
 export async function warmMeasureSummaries(
   deps: { db: Database; cache: CacheManager },
   today: string,
 ): Promise<{ entries: number }> {
-  const cache = deps.cache.withNamespace("measures");
+  const cache = measuresCache(deps.cache);
   const from = `${today.slice(0, 4)}-01-01`;
   const all = await deps.db.select({ id: courts.id, parentId: courts.parentId }).from(courts);
   const topIds = new Set(all.filter((c) => c.parentId === null).map((c) => c.id));
@@ -37,7 +35,7 @@ export async function warmMeasureSummaries(
     // As the measures routes cache it: the figures with the freshness they were read at.
     const dataAsOf = await readDataAsOf(deps.db);
     const value = { ...(await summary(deps.db, { from, to: today, asOf: today, courtIds })), dataAsOf };
-    const tags = [...(courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(courtIds)), "time-standards"];
+    const tags = [...(courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(courtIds)), TIME_STANDARDS_TAG];
     await cache.set(summaryCacheKey(courtId, from, today, today), value, { ttlSeconds: TTL_S, tags });
     entries++;
   }

@@ -6,8 +6,13 @@ import { todayIso } from "../../lib/dates";
 import { AppError } from "../../lib/errors";
 import { redisMetrics } from "../../redis/metrics";
 import type { CacheManager, RateLimiter } from "../../redis/types";
-import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../imports/imports.cache";
-import { summaryCacheKey } from "../maintenance/measures-warmup";
+import {
+  ALL_COURTS_TAG,
+  MEASURES_CACHE_NAMESPACE,
+  measureCacheTags,
+  summaryCacheKey,
+  TIME_STANDARDS_TAG,
+} from "./measures.cache-keys";
 import { cacheableRange } from "./measures.cache-policy";
 import type { MeasureFilters } from "./measures.types";
 
@@ -116,7 +121,7 @@ export function createMeasureCache(deps: MeasureCacheDeps) {
       const key = keyOf(r);
       const tags = [
         ...(r.filters.courtIds === null ? [ALL_COURTS_TAG] : measureCacheTags(r.filters.courtIds)),
-        "time-standards",
+        TIME_STANDARDS_TAG,
       ];
       if (fresh) {
         const value = await load();

@@ -5,12 +5,11 @@ import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { type AuditContext, insertAudit } from "../audit/audit.repo";
+import { measuresCache, TIME_STANDARDS_TAG } from "../measures/measures.cache-keys";
 import { listTimeStandardRows, replaceTiers } from "./time-standards.repo";
 import type { TimeStandardJson } from "./time-standards.schemas";
 
 const TTL_S = 600;
-/** The measures engineer tags every cached measure with this, in the "measures" namespace. */
-const MEASURES_TAG = "time-standards";
 
 /**
  * Every case type with its stored tiers. A type without rows has no standard (maxDays null), exactly
@@ -80,7 +79,7 @@ export function createTimeStandardsService({
       // Backlog and time-to-disposition figures depend on the tiers: drop every cached measure too.
       await Promise.all([
         standardsCache.invalidateTags(["time-standards"]),
-        cache.withNamespace("measures").invalidateTags([MEASURES_TAG]),
+        measuresCache(cache).invalidateTags([TIME_STANDARDS_TAG]),
       ]);
       // The rollups hold each case's backlog and 90%-tier days under the standard they were computed
       // with (measure_backlog_standards): until the refresh job recomputes the case type, the queries
