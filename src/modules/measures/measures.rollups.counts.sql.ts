@@ -3,7 +3,11 @@ import { type SQL, sql } from "drizzle-orm";
 // The SQL that sums the per-case facts into the shared rollups (measure_counts, measure_ttd_hist,
 // measure_open_pending), for the full rebuild and for deltas (new facts minus old facts).
 
-/** The counters of measure_case_days and measure_counts, in table order. */
+/**
+ * The counters of measure_case_days and measure_counts, listed once (test/measures/count-columns.test.ts
+ * checks them against both tables). Every statement names its columns, so this order is the one the
+ * SQL uses, not necessarily the tables' (a later migration's columns come last there).
+ */
 export const COUNT_COLUMNS = [
   "filed",
   "reopened",
@@ -18,7 +22,24 @@ export const COUNT_COLUMNS = [
   "continued",
 ] as const;
 
+export type CountColumn = (typeof COUNT_COLUMNS)[number];
+
 export const COUNT_COLUMN_LIST = sql.raw(COUNT_COLUMNS.join(", "));
+
+/**
+ * One row's counters in table order, each named (`… as filed, …`), 0 for those not given: the
+ * branches of a UNION that each feed a few counters are written as `counts({ pending_net: 1 })`, so a
+ * new counter is added to COUNT_COLUMNS and nowhere else.
+ */
+export function counts(values: Partial<Record<CountColumn, SQL | number>>): SQL {
+  return sql.join(
+    COUNT_COLUMNS.map((c) => {
+      const v = values[c];
+      return sql`${v === undefined ? sql.raw("0") : typeof v === "number" ? sql.raw(String(v)) : v} as ${sql.raw(c)}`;
+    }),
+    sql`, `,
+  );
+}
 const SUMS = sql.raw(COUNT_COLUMNS.map((c) => `sum(${c})::int as ${c}`).join(", "));
 export const SUMS_OF_X = sql.raw(COUNT_COLUMNS.map((c) => `sum(x.${c})`).join(", "));
 const NON_ZERO = sql.raw(COUNT_COLUMNS.map((c) => `sum(${c}) <> 0`).join(" or "));

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { COUNT_COLUMN_LIST, SUMS_OF_X } from "./measures.rollups.counts.sql";
+import { COUNT_COLUMN_LIST, counts, SUMS_OF_X } from "./measures.rollups.counts.sql";
 
 // The SQL that derives each case's measure facts from its activities. One statement set serves the
 // full rebuild (every case) and the incremental refresh (the cases listed in the temp table
@@ -125,8 +125,7 @@ export const insertDispositionsSql = (cases: SQL) => sql`
  * measure_backlog_standards, never read from time_standards here, so every case uses the same.
  */
 export function insertCaseDaysSql(scope: SQL, cases: SQL): SQL {
-  // Columns after (case_id, day): filed, reopened, reactivated, placed_inactive, disposed,
-  // pending_net, backlog_net, t90_count, t90_within, hearings, continued.
+  // Each branch feeds some counters; counts() fills the rest with 0, in COUNT_COLUMNS order.
   return sql`
     insert into measure_case_days (case_id, day, court_id, case_type, judge_id, ${COUNT_COLUMN_LIST})
     with backlog as (
@@ -139,31 +138,33 @@ export function insertCaseDaysSql(scope: SQL, cases: SQL): SQL {
     )
     select x.case_id, x.day, c.court_id, c.case_type, c.judge_id, ${SUMS_OF_X}
     from (
-      select a.case_id, a.occurred_on as day,
-        (a.type = 'filed')::int as filed, (a.type = 'reopened')::int as reopened,
-        (a.type = 'reactivated')::int as reactivated, (a.type = 'placed_inactive')::int as placed_inactive,
-        (a.type = 'disposed')::int as disposed, 0 as pending_net, 0 as backlog_net, 0 as t90_count,
-        0 as t90_within, 0 as hearings, 0 as continued
+      select a.case_id, a.occurred_on as day, ${counts({
+        filed: sql`(a.type = 'filed')::int`,
+        reopened: sql`(a.type = 'reopened')::int`,
+        reactivated: sql`(a.type = 'reactivated')::int`,
+        placed_inactive: sql`(a.type = 'placed_inactive')::int`,
+        disposed: sql`(a.type = 'disposed')::int`,
+      })}
       from case_activities a ${scope}
       where a.type in ${STATUS_TYPES}
       union all
-      select case_id, d, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 from _mr_dates where state_rank <= 2 and s is not null
+      select case_id, d, ${counts({ pending_net: 1 })} from _mr_dates where state_rank <= 2 and s is not null
       union all
-      select case_id, next_d, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0 from _mr_dates
+      select case_id, next_d, ${counts({ pending_net: -1 })} from _mr_dates
       where state_rank <= 2 and s is not null and next_d is not null
       union all
-      select case_id, day, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 from backlog
+      select case_id, day, ${counts({ backlog_net: 1 })} from backlog
       union all
-      select case_id, next_d, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0 from backlog where next_d is not null
+      select case_id, next_d, ${counts({ backlog_net: -1 })} from backlog where next_d is not null
       union all
-      select g.case_id, g.d, 0, 0, 0, 0, 0, 0, 0, 1, (g.d - g.s - g.idays <= std.tier90_days)::int, 0, 0
+      select g.case_id, g.d, ${counts({ t90_count: 1, t90_within: sql`(g.d - g.s - g.idays <= std.tier90_days)::int` })}
       from _mr_dates g
       join ${cases} c on c.id = g.case_id
       join measure_backlog_standards std on std.case_type = c.case_type and std.tier90_days is not null
       where g.has_disposed and g.s is not null
       union all
       -- Continuance rate: hearings and trial settings with a non-empty outcome.
-      select a.case_id, a.occurred_on, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (a.outcome = 'continued')::int
+      select a.case_id, a.occurred_on, ${counts({ hearings: 1, continued: sql`(a.outcome = 'continued')::int` })}
       from case_activities a ${scope}
       where a.type in ('hearing', 'trial_setting') and a.outcome is not null
     ) x join ${cases} c on c.id = x.case_id
