@@ -40,15 +40,11 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     expect(JSON.stringify(res.body)).not.toContain("passwordHash");
   });
 
-  test("unknown email, wrong password and inactive user all get the same 401, in about the same time", async () => {
-    const attempt = async (email: string, password: string, ip: string) => {
-      const started = performance.now();
-      const res = await call(t, "POST", "/api/auth/login", {
-        body: { email, password },
-        headers: { "x-forwarded-for": ip },
-      });
-      return { ...res, ms: performance.now() - started };
-    };
+  // That the three take about the same time (one argon2id verification each) is not timed here (a
+  // loaded machine made the ratio flake); the next test checks the unknown-email path does that work.
+  test("unknown email, wrong password and inactive user all get the same 401", async () => {
+    const attempt = (email: string, password: string, ip: string) =>
+      call(t, "POST", "/api/auth/login", { body: { email, password }, headers: { "x-forwarded-for": ip } });
     const unknown = await attempt("nobody@example.org", TEST_PASSWORD, "10.1.1.1");
     const wrong = await attempt("clerk@example.org", "wrong-password-123", "10.1.1.2");
     const inactive = await attempt("gone@example.org", TEST_PASSWORD, "10.1.1.3");
@@ -57,9 +53,6 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
       expect(r.body.error.code).toBe("INVALID_CREDENTIALS");
       expect(r.body.error.message).toBe(wrong.body.error.message);
     }
-    // Both paths run one argon2id verification: neither is an order of magnitude faster.
-    expect(unknown.ms / wrong.ms).toBeGreaterThan(0.3);
-    expect(unknown.ms / wrong.ms).toBeLessThan(3);
   });
 
   test("the unknown-email path verifies against a hash made like a real one (same argon2id parameters)", async () => {

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
+import { addDays } from "../../src/modules/measures/measures.dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { call, login } from "../helpers/http";
 import { walkPages } from "./walk";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
 
 describePgRedis("GET /api/cases/:id and its timeline", () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
   let ids: { pending: number; inactive: number; disposed: number; other: number; sameDay: number };
   let judgeId: number;
-  const today = todayIso();
   const d = (n: number) => addDays(today, -n);
 
   beforeAll(async () => {

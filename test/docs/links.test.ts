@@ -34,7 +34,9 @@ function repositoryFiles(): string[] {
     return git.stdout
       .toString()
       .split("\0")
-      .filter((f) => f && existsSync(join(ROOT, f)));
+      // Files only: a worktree may hold an untracked node_modules symlink, which .gitignore's
+      // "node_modules/" (a directory pattern) does not match.
+      .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
   }
   const out: string[] = [];
   const walk = (dir: string) => {

@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
-import { addDays, todayIso } from "../../src/modules/measures/measures.dates";
+import { addDays } from "../../src/modules/measures/measures.dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeCases, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { call, login } from "../helpers/http";
 
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
+
 describePgRedis("time standards", () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
-  const today = todayIso();
 
   beforeAll(async () => {
     t = await createTestApp({ env: { API_RATE_LIMIT_PER_MIN: "100000" } });
