@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 describePgRedis("login, refresh rotation, logout and sessions", () => {
   let t: TestApp;
@@ -167,9 +167,11 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     );
     expect((await call(t, "GET", "/api/auth/me", { token: b.accessToken })).status).toBe(401);
     expect((await call(t, "GET", "/api/auth/me", { token: a.accessToken })).status).toBe(200);
-    expect(
-      (await call(t, "DELETE", `/api/auth/sessions/${"0".repeat(24)}`, { token: a.accessToken })).status,
-    ).toBe(404);
+    await expectError(
+      await call(t, "DELETE", `/api/auth/sessions/${"0".repeat(24)}`, { token: a.accessToken }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   test("password change needs the current password, enforces 12 characters, and revokes the other sessions", async () => {
@@ -185,7 +187,7 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
       token: a.accessToken,
       body: { currentPassword: "not-my-password", newPassword: "a-brand-new-password" },
     });
-    expect(wrong.status).toBe(400);
+    await expectError(wrong, 400, "VALIDATION_FAILED", "body.currentPassword");
 
     const ok = await call(t, "POST", "/api/auth/password", {
       token: a.accessToken,

@@ -31,12 +31,14 @@ function repositoryFiles(): string[] {
     cwd: ROOT,
   });
   if (git.exitCode === 0) {
-    return git.stdout
-      .toString()
-      .split("\0")
-      // Files only: a worktree may hold an untracked node_modules symlink, which .gitignore's
-      // "node_modules/" (a directory pattern) does not match.
-      .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
+    return (
+      git.stdout
+        .toString()
+        .split("\0")
+        // Files only: a worktree may hold an untracked node_modules symlink, which .gitignore's
+        // "node_modules/" (a directory pattern) does not match.
+        .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile())
+    );
   }
   const out: string[] = [];
   const walk = (dir: string) => {
