@@ -1,35 +1,69 @@
 // `bun run bench [--quick]`: the app against raw baselines measured in the same run (ARCHITECTURE:
 // benchmarks report ratios). Starts every server itself on loopback free ports, in services mode
 // against the local PostgreSQL (its own database, recreated and seeded by scripts/seed.ts) and Redis
-// (its own db number, flushed). Prints one table and writes it to bench/results/<timestamp>.json.
+// (its own db number, flushed). The three hot endpoints are compared across CourtFlow (one process and
+// API_PROCESSES=2), bare Bun.serve servers doing the same work (bench/bare) and an Express peer
+// (bench/peers/express, installed with `npm ci`). Prints two tables and writes them to
+// bench/results/<timestamp>.json.
 //
-//   --quick            20 000 cases, 5 s per endpoint, a 20 000-case import (default 1 000 000, 10 s, 100 000)
+//   --quick            5 000 cases, 2 s per endpoint, a 5 000-case import (default 1 000 000, 10 s, 100 000):
+//                      proves the whole run works in a few minutes; its figures mean little
 //   --cases <n>        seeded cases
 //   --duration <s>     seconds of wrk per endpoint (after a warm-up)
 //   --connections <n>  wrk connections (default 32; 2 threads)
 //   --reuse-db         keep the bench database when it already holds exactly --cases cases (no seed row)
 //   --no-import        skip the import benchmark
+//   --no-peer          skip the Express peer (no node/npm, or offline)
 //
 //   BENCH_DATABASE_URL   default postgres://root@127.0.0.1:5432/courtflow_bench (dropped and recreated)
 //   BENCH_REDIS_URL      default redis://127.0.0.1:6379/11 (flushed; db 0 is refused)
 //   BENCH_IMPORT_DATABASE_URL / BENCH_IMPORT_REDIS_URL  the import benchmark's (default …_bench_imports, db 12)
 import { rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
+import {
+  answerOf,
+  COLUMN_NAMES,
+  type Column,
+  type ComparisonRow,
+  cellOf,
+  differingAnswer,
+  formatComparison,
+  judge,
+  probePaths,
+  wrkCpuSummary,
+} from "./lib/bench-compare";
 import { existingCases, recreateDatabase, type SeedTiming, seedDatabase } from "./lib/bench-database";
 import { importBenchAvailable, runImportBench } from "./lib/bench-import-run";
 import { describeMachine } from "./lib/bench-machine";
 import { uncachedMeasures } from "./lib/bench-measures-uncached";
-import { freePort, ROOT, type Started, startBare, startBun, tempDirFor } from "./lib/bench-processes";
+import {
+  installPeer,
+  nodeVersion,
+  type PeerEnv,
+  type SameWork,
+  startPeer,
+  startSameWork,
+} from "./lib/bench-peer";
+import {
+  freePort,
+  freePortPair,
+  ROOT,
+  type Started,
+  startBare,
+  startBun,
+  tempDirFor,
+} from "./lib/bench-processes";
 import { type BenchRow, formatMachine, formatTable, writeReport } from "./lib/bench-report";
 import { against, httpRow, type Load, measure } from "./lib/bench-rows";
-import { requireWrk, writeRandomIdScript } from "./lib/bench-wrk";
+import { requireWrk, type WrkResult, writeRandomIdScript } from "./lib/bench-wrk";
 import { CliError, EXIT_USAGE, parseCli, runCli, say } from "./lib/cli";
 import { measureBaselines } from "./lib/import-bench-baselines";
 
 const USAGE =
-  "usage: bun run bench [--quick] [--cases <n>] [--duration <s>] [--connections <n>] [--reuse-db] [--no-import]";
+  "usage: bun run bench [--quick] [--cases <n>] [--duration <s>] [--connections <n>] [--reuse-db] [--no-import] [--no-peer]";
 const OPTIONS = {
   quick: { type: "boolean" },
   cases: { type: "string" },
@@ -37,6 +71,7 @@ const OPTIONS = {
   connections: { type: "string" },
   "reuse-db": { type: "boolean" },
   "no-import": { type: "boolean" },
+  "no-peer": { type: "boolean" },
 } as const;
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/courtflow_bench";
@@ -47,6 +82,8 @@ const IMPORT_REDIS_URL = process.env.BENCH_IMPORT_REDIS_URL ?? "redis://127.0.0.
 const ADMIN = { email: "admin@courtflow.dev", password: "dev-admin-password" };
 const JWT_SECRET = "bench-jwt-secret-bench-jwt-secret-0123456789";
 const THREADS = 2;
+/** High enough that no benchmark meets the rate limit (CourtFlow, the bare servers and the peer alike). */
+const RATE_LIMIT = 1_000_000_000;
 const ACTIVITIES_PER_CASE = 3;
 
 function intOption(name: string, raw: string | undefined, fallback: number): number {
@@ -85,18 +122,19 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, OPTIONS, USAGE);
   const wrk = requireWrk();
   const quick = Boolean(values.quick);
-  const cases = intOption("cases", values.cases, quick ? 20_000 : 1_000_000);
+  const cases = intOption("cases", values.cases, quick ? 5_000 : 1_000_000);
   const load: Load = {
     threads: THREADS,
     connections: intOption("connections", values.connections, 32),
-    durationS: intOption("duration", values.duration, quick ? 5 : 10),
+    durationS: intOption("duration", values.duration, quick ? 2 : 10),
     warmupS: quick ? 1 : 2,
   };
-  const importCases = quick ? 20_000 : 100_000;
+  const importCases = quick ? 5_000 : 100_000;
   dedicatedRedisDb(REDIS_URL);
   dedicatedRedisDb(IMPORT_REDIS_URL);
 
   const startedAt = new Date();
+  const loadAtStart = loadavg().map((v) => Math.round(v * 100) / 100);
   const t0 = performance.now();
   const adminUrl = new URL(DB_URL);
   adminUrl.pathname = "/postgres";
@@ -124,30 +162,83 @@ async function main(argv: string[]): Promise<number> {
   const rows: BenchRow[] = [];
 
   // 2. The app, idle while the baselines run (it is needed first for a real summary body).
+  const peerEnv: PeerEnv = {
+    DATABASE_URL: DB_URL,
+    REDIS_URL,
+    JWT_SECRET,
+    API_RATE_LIMIT_PER_MIN: String(RATE_LIMIT),
+  };
+  const appEnv = {
+    NODE_ENV: "production",
+    DATABASE_URL: DB_URL,
+    REDIS_URL,
+    JWT_SECRET,
+    METRICS_TOKEN: "bench-metrics-token-0123456789",
+    LOG_LEVEL: "warn",
+    API_RATE_LIMIT_PER_MIN: String(RATE_LIMIT),
+  };
   const port = freePort();
   const app = await startBun(
     ["src/index.ts"],
-    {
-      NODE_ENV: "production",
-      PORT: String(port),
-      DATABASE_URL: DB_URL,
-      REDIS_URL,
-      JWT_SECRET,
-      METRICS_TOKEN: "bench-metrics-token-0123456789",
-      LOG_LEVEL: "warn",
-      API_RATE_LIMIT_PER_MIN: "1000000000",
-    },
+    { ...appEnv, PORT: String(port) },
     { port, readyPath: "/api/system/health" },
   );
+  const comparison: Record<SameWork, ComparisonRow> = {
+    health: { endpoint: "GET /api/system/health", cells: {}, missing: {}, checks: [] },
+    case: { endpoint: "GET /api/cases/:id (random ids)", cells: {}, missing: {}, checks: [] },
+    summary: { endpoint: "GET /api/measures/summary (cached)", cells: {}, missing: {}, checks: [] },
+  };
+  const casePaths = writeRandomIdScript(luaDir, {
+    pathPrefix: "/api/cases/",
+    minId: ids!.min,
+    maxId: ids!.max,
+  });
+  let auth: Record<string, string> = {};
+  let summaryCached = false;
+  /** CourtFlow's answers to the probes: every compared server must give the same. */
+  const reference = new Map<string, string>();
+  const idRange = { min: Number(ids!.min), max: Number(ids!.max) };
+  /** The three compared endpoints against one server, into one column. */
+  async function measureColumn(
+    base: string,
+    column: Column,
+    kinds: SameWork[] = ["health", "case", "summary"],
+  ) {
+    for (const kind of kinds) {
+      if (kind === "summary" && !summaryCached) {
+        comparison.summary.missing[column] = "no cached summary";
+        continue;
+      }
+      const differs = await differingAnswer(base, reference, probePaths(kind, idRange), auth);
+      if (differs) {
+        comparison[kind].missing[column] = "answers differ from CourtFlow's";
+        say(`${COLUMN_NAMES[column]}: not measured, ${differs}`);
+        continue;
+      }
+      const r =
+        kind === "health"
+          ? await measure(load, `${base}/api/system/health`)
+          : kind === "case"
+            ? await measure(load, `${base}/`, { script: casePaths, headers: auth })
+            : await measure(load, `${base}/api/measures/summary`, { headers: auth });
+      comparison[kind].cells[column] = cellOf(r);
+    }
+  }
+  let app1: { health?: WrkResult; byId?: WrkResult; cached?: WrkResult } = {};
   try {
     const token = await login(app.base);
-    const auth = { Authorization: `Bearer ${token}` };
+    auth = { Authorization: `Bearer ${token}` };
     const summaryRes = await fetch(`${app.base}/api/measures/summary`, { headers: auth });
     const summaryBody = summaryRes.status === 200 ? await summaryRes.text() : null;
+    summaryCached = summaryBody !== null;
     if (!summaryBody) say(`GET /api/measures/summary answered ${summaryRes.status}: summary rows skipped`);
     await redis.set("bench:summary", summaryBody ?? JSON.stringify({ placeholder: "x".repeat(2000) }));
+    for (const kind of ["health", "case", "summary"] as const) {
+      for (const path of probePaths(kind, idRange))
+        reference.set(path, await answerOf(`${app.base}${path}`, auth));
+    }
 
-    // 3. Raw baselines.
+    // 3. Raw baselines, then the same-work bare servers.
     say("baselines…");
     const bareJson = await withBare(startBare("json"), async (s) =>
       httpRow("bare Bun.serve JSON", await measure(load, `${s.base}/`)),
@@ -163,23 +254,26 @@ async function main(argv: string[]): Promise<number> {
       httpRow("bare Bun.serve + ioredis GET", await measure(load, `${s.base}/`)),
     );
     rows.push(bareJson, barePk, bareRedis);
+    comparison.health.bare = { name: "bare Bun.serve JSON", rate: bareJson.rate! };
+    say("same-work bare servers…");
+    for (const kind of ["health", "case", "summary"] as const) {
+      await withBare(startSameWork(kind, peerEnv), (s) => measureColumn(s.base, "sameWork", [kind]));
+    }
 
-    // 4. The app.
+    // 4. The app, one process.
     say("app…");
     const health = await measure(load, `${app.base}/api/system/health`);
+    app1 = { health };
     rows.push(httpRow("GET /api/system/health", health, against(bareJson, health.requestsPerSecond, 0.5)));
-    const caseScript = writeRandomIdScript(luaDir, {
-      pathPrefix: "/api/cases/",
-      minId: ids!.min,
-      maxId: ids!.max,
-    });
-    const byId = await measure(load, `${app.base}/`, { script: caseScript, headers: auth });
+    const byId = await measure(load, `${app.base}/`, { script: casePaths, headers: auth });
+    app1.byId = byId;
     rows.push(httpRow("GET /api/cases/:id (random ids)", byId, against(barePk, byId.requestsPerSecond, 0.7)));
     const listPath = `/api/cases?courtId=${court!.id}&status=active&caseType=felony&limit=50`;
     const list = await measure(load, `${app.base}${listPath}`, { headers: auth });
     rows.push(httpRow("GET /api/cases filtered, first page", list, { note: listPath.replace(/^.*\?/, "") }));
     if (summaryBody) {
       const cached = await measure(load, `${app.base}/api/measures/summary`, { headers: auth });
+      app1.cached = cached;
       rows.push(
         httpRow(
           "GET /api/measures/summary (cached)",
@@ -193,7 +287,7 @@ async function main(argv: string[]): Promise<number> {
       rows.push({ name: "GET /api/measures/summary", unit: "-", note: `not measured: ${summaryRes.status}` });
     }
     say("uncached measures…");
-    const measures = await uncachedMeasures(app.base, token, quick ? 10 : 20);
+    const measures = await uncachedMeasures(app.base, token, quick ? 5 : 20);
     for (const m of measures.stats) {
       rows.push({
         name: `measure ${m.name} uncached (1 at a time)`,
@@ -218,8 +312,61 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await app.stop();
   }
+  if (app1.health) comparison.health.cells.courtflow1 = cellOf(app1.health);
+  if (app1.byId) comparison.case.cells.courtflow1 = cellOf(app1.byId);
+  if (app1.cached) comparison.summary.cells.courtflow1 = cellOf(app1.cached);
 
-  // 5. Bulk loads: raw baselines with as many rows as the import, then the import itself.
+  // 5. The app as API_PROCESSES=2 (one supervisor, two processes sharing the port).
+  say("app, 2 processes…");
+  const port2 = freePort();
+  const metrics2 = freePortPair();
+  try {
+    const app2 = await startBun(
+      ["src/index.ts"],
+      { ...appEnv, PORT: String(port2), API_PROCESSES: "2", METRICS_PORT: String(metrics2) },
+      {
+        port: port2,
+        readyPath: "/api/system/health",
+        alsoReady: [0, 1].map((i) => `http://127.0.0.1:${metrics2 + i}/api/system/health/live`),
+      },
+    );
+    try {
+      await measureColumn(app2.base, "courtflow2");
+    } finally {
+      await app2.stop();
+    }
+  } catch (err) {
+    for (const r of Object.values(comparison)) r.missing.courtflow2 = "failed to start";
+    say(`API_PROCESSES=2: ${err instanceof Error ? err.message : err}`);
+  }
+
+  // 6. The Express peer.
+  let peerNode: string | null = null;
+  if (values["no-peer"]) {
+    for (const r of Object.values(comparison)) r.missing.peer = "--no-peer";
+  } else {
+    const why = await installPeer();
+    peerNode = await nodeVersion();
+    if (why) {
+      for (const r of Object.values(comparison)) r.missing.peer = why;
+      say(`peer not measured: ${why}`);
+    } else {
+      say(`peer (Express on Node ${peerNode})…`);
+      const peer = await startPeer(peerEnv);
+      try {
+        await measureColumn(peer.base, "peer");
+      } finally {
+        await peer.stop();
+      }
+    }
+  }
+  const compared = [
+    judge(comparison.health, "health"),
+    judge(comparison.case, "case"),
+    judge(comparison.summary, "summary"),
+  ];
+
+  // 7. Bulk loads: raw baselines with as many rows as the import, then the import itself.
   const importRows = importCases * (1 + ACTIVITIES_PER_CASE);
   say("bulk baselines…");
   const bulk = await measureBaselines(sql, importRows);
@@ -287,15 +434,28 @@ async function main(argv: string[]): Promise<number> {
     cases,
     machine,
     settings: { threads: load.threads, connections: load.connections, durationS: load.durationS },
+    load: { atStart: loadAtStart, atEnd: loadavg().map((v) => Math.round(v * 100) / 100) },
+    peer: { stack: "Express 5, node-postgres (pool 10), ioredis, jose", node: peerNode },
+    comparison: compared,
     rows,
   });
+  say("");
+  say(formatComparison(compared));
   say("");
   say(formatTable(rows));
   say("");
   say(`machine: ${formatMachine(machine)}`);
+  say(
+    `load average at start ${loadAtStart.join(" ")}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}; ${wrkCpuSummary(compared)}`,
+  );
   say(`wall time ${(wallSeconds / 60).toFixed(1)} min; written to ${file}`);
-  const missed = rows.filter((r) => r.pass === false);
-  if (missed.length) say(`targets missed: ${missed.map((r) => r.name).join("; ")}`);
+  const missed = [
+    ...compared.flatMap((r) => r.checks.filter((k) => !k.pass).map((k) => `${r.endpoint} ${k.name}`)),
+    ...rows.filter((r) => r.pass === false).map((r) => r.name),
+  ];
+  if (missed.length) say(`targets missed: ${missed.join("; ")}`);
   return 0;
 }
 

@@ -29,6 +29,8 @@ export async function buildDeps(
     lifecycle?: Lifecycle;
     /** Start-up progress, for the health endpoints of that listener. */
     onPhase?: (phase: string) => void;
+    /** One of API_PROCESSES > 1 children: its metrics carry `process_index` (src/supervisor.ts). */
+    processIndex?: number;
   } = {},
 ): Promise<AppDeps & { close(): Promise<void> }> {
   for (const w of config.warnings) logger.warn(w);
@@ -77,7 +79,10 @@ export async function buildDeps(
     throw err;
   }
   const lifecycle = opts.lifecycle ?? createLifecycle();
-  const metrics = createMetricsRegistry({ process: "api" });
+  const metrics = createMetricsRegistry({
+    process: "api",
+    ...(opts.processIndex !== undefined ? { labels: { process_index: String(opts.processIndex) } } : {}),
+  });
   // Redis connects in the background: the API starts (and serves from PostgreSQL) without it.
   const primary = db.sql;
   const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, {

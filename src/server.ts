@@ -19,7 +19,14 @@ const IDLE_TIMEOUT_S = 120;
 export function startServer(
   app: Pick<App, "fetch">,
   deps: Pick<AppDeps, "config" | "logger" | "lifecycle"> & { close(): Promise<void> },
-  opts: { port?: number; server?: Server<undefined> } = {},
+  opts: {
+    port?: number;
+    server?: Server<undefined>;
+    /** One of API_PROCESSES > 1 children: share the port with its siblings (SO_REUSEPORT). */
+    reusePort?: boolean;
+    /** The operators' listener's port, when not METRICS_PORT (a child's: METRICS_PORT + index). */
+    metricsPort?: number;
+  } = {},
 ): RunningServer {
   const { config, logger, lifecycle } = deps;
   let server: Server<undefined>;
@@ -33,14 +40,16 @@ export function startServer(
       hostname: config.HOST,
       fetch: app.fetch,
       idleTimeout: IDLE_TIMEOUT_S,
+      ...(opts.reusePort ? { reusePort: true } : {}),
     });
   }
   // Metrics and the detailed report on their own port, for scraping from inside the network only.
   let metricsServer: ReturnType<typeof Bun.serve> | null = null;
-  if (config.METRICS_PORT !== undefined) {
+  const metricsPort = opts.metricsPort ?? config.METRICS_PORT;
+  if (metricsPort !== undefined) {
     try {
       metricsServer = Bun.serve({
-        port: config.METRICS_PORT,
+        port: metricsPort,
         hostname: config.METRICS_HOST ?? config.HOST,
         fetch: (req, srv) => app.fetch(req, metricsListenerEnv(srv)),
       });

@@ -107,7 +107,8 @@ async function spawnService(
 
 export function startApi(s: ServiceEnv): Promise<ChaosProcess> {
   const port = freePort();
-  return spawnService("src/index.ts", envFor(s, port, "PORT"), port, "/api/system/health/live");
+  // Ready, not live: the API listens at once and answers 503 "starting" until migrations and pools are up.
+  return spawnService("src/index.ts", envFor(s, port, "PORT"), port, "/api/system/health/ready");
 }
 
 export function startWorker(s: ServiceEnv): Promise<ChaosProcess> {

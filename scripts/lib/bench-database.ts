@@ -27,7 +27,8 @@ function adminUrlOf(url: string): { admin: string; name: string } {
 
 export async function recreateDatabase(url: string): Promise<void> {
   const { admin, name } = adminUrlOf(url);
-  if (!/^courtflow_bench\w*$/.test(name))
+  // Only a database named as a bench one (courtflow_bench…, or …_bench / …_bench_… like cf_h18_bench).
+  if (!/^courtflow_bench\w*$/.test(name) && !/^\w+_bench(_\w+)?$/.test(name))
     throw new CliError(`refusing to drop "${name}": not a bench database`);
   const sql = postgres(admin, { max: 1, onnotice: () => {} });
   try {

@@ -55,20 +55,31 @@ export async function waitForOk(
   throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
 }
 
+export interface StartOptions {
+  port: number;
+  readyPath: string;
+  timeoutMs?: number;
+  flags?: string[];
+  accept?: (status: number) => boolean;
+  /** Also wait for these URLs to answer 200 (a supervisor's children, each on its metrics port). */
+  alsoReady?: string[];
+  /** Working directory (default: the repository). */
+  cwd?: string;
+}
+
 /** Spawns `bun <args>` in the repository with the given env; resolves once `readyPath` answers 200. */
-export async function startBun(
-  args: string[],
+export function startBun(args: string[], env: Record<string, string>, opts: StartOptions): Promise<Started> {
+  return startCommand(["bun", "--no-env-file", ...(opts.flags ?? []), ...args], env, opts);
+}
+
+/** Spawns any command with the given env (plus PATH/HOME); resolves once `readyPath` answers 200. */
+export async function startCommand(
+  cmd: string[],
   env: Record<string, string>,
-  opts: {
-    port: number;
-    readyPath: string;
-    timeoutMs?: number;
-    flags?: string[];
-    accept?: (status: number) => boolean;
-  },
+  opts: StartOptions,
 ): Promise<Started> {
-  const proc = Bun.spawn(["bun", "--no-env-file", ...(opts.flags ?? []), ...args], {
-    cwd: ROOT,
+  const proc = Bun.spawn(cmd, {
+    cwd: opts.cwd ?? ROOT,
     env: baseEnv(env),
     stdout: "inherit",
     stderr: "inherit",
@@ -76,6 +87,7 @@ export async function startBun(
   const base = `http://127.0.0.1:${opts.port}`;
   try {
     await waitForOk(`${base}${opts.readyPath}`, opts.timeoutMs ?? 60_000, proc, opts.accept);
+    for (const url of opts.alsoReady ?? []) await waitForOk(url, opts.timeoutMs ?? 60_000, proc);
   } catch (err) {
     proc.kill("SIGKILL");
     throw err;
@@ -107,4 +119,22 @@ export function startBare(mode: "json" | "pk" | "redis", args: string[] = []): P
       accept: (status) => status < 500,
     },
   );
+}
+
+/** Two consecutive free loopback ports (for METRICS_PORT + index of a two-process API). */
+export function freePortPair(): number {
+  for (let i = 0; i < 50; i++) {
+    const p = freePort();
+    if (p < 65535 && portIsFree(p + 1)) return p;
+  }
+  throw new Error("no two consecutive free ports found");
+}
+
+function portIsFree(port: number): boolean {
+  try {
+    Bun.serve({ port, hostname: "127.0.0.1", fetch: () => new Response("") }).stop(true);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ComparisonRow } from "./bench-compare";
 
 // One table for every figure of `bun run bench`, printed and written as JSON. Throughput is
 // requests/s for HTTP rows and rows/s for loads; a ratio is always against a baseline measured in
@@ -42,6 +43,11 @@ export interface BenchReport {
   cases: number;
   machine: Machine;
   settings: { threads: number; connections: number; durationS: number };
+  /** Load average (1, 5, 15 min) when the run started and ended: other work on the machine. */
+  load?: { atStart: number[]; atEnd: number[] };
+  peer?: { stack: string; node: string | null };
+  /** CourtFlow (1 and 2 processes), the same-work bare servers and the peer, endpoint by endpoint. */
+  comparison?: ComparisonRow[];
   rows: BenchRow[];
 }
 

@@ -27,6 +27,10 @@ export interface WrkResult {
   /** Non-2xx/3xx responses: a run with any of them measured errors, not the endpoint. */
   non2xx: number;
   socketErrors: number;
+  /** CPU time wrk itself used (user + system), seconds: the load generator shares the machine. */
+  wrkCpuSeconds?: number;
+  /** The run's length, seconds (wrk's -d). */
+  durationS?: number;
 }
 
 export function requireWrk(): string {
@@ -86,7 +90,12 @@ export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
     proc.exited,
   ]);
   if (code !== 0) throw new Error(`wrk exited ${code}: ${err || out}`);
-  return parseWrkOutput(out);
+  const cpu = proc.resourceUsage()?.cpuTime;
+  return {
+    ...parseWrkOutput(out),
+    ...(cpu ? { wrkCpuSeconds: Number(cpu.user + cpu.system) / 1e6 } : {}),
+    durationS: opts.durationS,
+  };
 }
 
 /**

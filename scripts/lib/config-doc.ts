@@ -23,6 +23,7 @@ const BOOL_VALUES = ["0", "1", "true", "false", "yes", "no"];
 const KNOWN_PATTERNS: [RegExp, string][] = [
   [/^\^postgres/, "a `postgres://` or `postgresql://` URL"],
   [/^\^rediss\?/, "a `redis://` or `rediss://` URL"],
+  [/^\^\(auto\|/, "a whole number ≥ 1, or `auto`"],
   [/\[smhd\]/, "a duration: a whole number and `s`, `m`, `h` or `d` (`90s`, `15m`, `1h`, `7d`)"],
 ];
 

@@ -7,6 +7,8 @@ import { childEnv, freePort, ROOT, tempDir } from "../../test/helpers/process";
 // only the environment given (childEnv drops any inherited DATABASE_*/REDIS_* variables).
 
 export const SECURE_JWT_SECRET = "secure-suite-jwt-secret-0123456789-abcdef";
+/** Production refuses to start without a metrics token (or METRICS_PUBLIC=true); the suite does not read metrics. */
+export const SECURE_METRICS_TOKEN = "secure-suite-metrics-token-0123456789";
 
 export interface Finished {
   code: number;
@@ -44,6 +46,7 @@ export const entry = (file: "src/index.ts" | "workers/index.ts", env: Record<str
   run(["bun", "--no-env-file", join(ROOT, file)], {
     NODE_ENV: "production",
     JWT_SECRET: SECURE_JWT_SECRET,
+    METRICS_TOKEN: SECURE_METRICS_TOKEN,
     ...env,
   });
 
@@ -63,6 +66,7 @@ export async function startWorkerProcess(env: Record<string, string | undefined>
       NODE_ENV: "production",
       LOG_LEVEL: "warn",
       JWT_SECRET: SECURE_JWT_SECRET,
+      METRICS_TOKEN: SECURE_METRICS_TOKEN,
       WORKER_PORT: String(port),
       DATABASE_POOL_MAX: "4",
       ...env,

@@ -18,8 +18,11 @@ export const ACL_USERS: AclUser[] = [
   {
     variable: "REDIS_URL",
     user: "courtflow-main",
-    // Rate limits: one Lua script (INCR, PTTL, PEXPIRE) and UNLINK on reset.
-    rules: `resetkeys ~cf:rl:* resetchannels -@all ${CONNECTION} +evalsha +eval +incr +pttl +pexpire +unlink`,
+    // Rate limits: one Lua script (INCR, PTTL, PEXPIRE) and UNLINK on reset; the per-user upload slots
+    // (a sorted set in the same keyspace: ZREMRANGEBYSCORE, ZCARD, ZADD in a script, ZREM on release).
+    rules:
+      `resetkeys ~cf:rl:* resetchannels -@all ${CONNECTION} +evalsha +eval +incr +pttl +pexpire +unlink ` +
+      "+zadd +zcard +zrem +zremrangebyscore",
   },
   {
     variable: "SESSION_REDIS_URL",
@@ -33,8 +36,11 @@ export const ACL_USERS: AclUser[] = [
     variable: "CACHE_REDIS_URL",
     user: "courtflow-cache",
     rules:
-      `resetkeys ~cf:cache:* ~cf:cache-tag:* resetchannels -@all ${CONNECTION} +evalsha +eval ` +
-      "+get +set +exists +incrby +pexpire +pttl +persist +del +unlink +scan +sadd +smembers",
+      // Values, tag indexes and the per-namespace memory accounting (cache-budget.ts: a sorted set of
+      // expiries, a hash of sizes and tags, a byte total, with the server's TIME inside its scripts).
+      `resetkeys ~cf:cache:* ~cf:cache-tag:* ~cf:cache-budget:* resetchannels -@all ${CONNECTION} +evalsha +eval ` +
+      "+get +set +exists +incrby +pexpire +pttl +persist +del +unlink +scan +sadd +smembers " +
+      "+srem +hget +hset +hdel +zadd +zrem +zrange +zrangebyscore +zcard +time",
   },
   {
     variable: "QUEUE_REDIS_URL",

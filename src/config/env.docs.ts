@@ -30,6 +30,15 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "migrates a PostgreSQL `DATABASE_URL` when the API starts.",
   },
   PORT: { section: "Process", text: "Port of the API." },
+  API_PROCESSES: {
+    section: "Process",
+    text:
+      "API processes serving `PORT` together (`SO_REUSEPORT`, the kernel spreads connections): `1` is one " +
+      "plain process; `N > 1` makes `bun src/index.ts` a supervisor of N children that forwards " +
+      "`SIGTERM`/`SIGINT` and restarts a child that exits (docs/scaling.md); `auto` is the number of cores. " +
+      "N > 1 needs `DATABASE_URL`, `REDIS_URL` and a fixed `PORT`; process i serves metrics on " +
+      "`METRICS_PORT` + i.",
+  },
   HOST: {
     section: "Process",
     text: "Bind address of the API and of the worker's HTTP server. The default `127.0.0.1` keeps a bare process (embedded mode seeds public dev passwords) off the network; the container image sets `0.0.0.0`.",

@@ -76,6 +76,14 @@ export const envSchema = z.object({
    */
   HOST: bindAddress.default("127.0.0.1"),
   PORT: int(3001, 0, 65535),
+  /**
+   * API processes sharing PORT (SO_REUSEPORT): 1 is one plain process; N > 1 makes the entry a
+   * supervisor of N children (src/supervisor.ts); `auto` is the number of cores.
+   */
+  API_PROCESSES: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]{0,2})$/, "must be a whole number from 1 to 999, or auto")
+    .default("1"),
   WORKER_PORT: int(3002, 0, 65535),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ALLOWED_ORIGINS: csv,
@@ -207,6 +215,8 @@ export type Config = RawEnv & {
   jwtSecret: string;
   /** Connection used by migrations: DIRECT_DATABASE_URL, else DATABASE_URL. */
   migrationDatabaseUrl: string | undefined;
+  /** API_PROCESSES as a number (`auto`: the cores this machine has). */
+  apiProcesses: number;
   warnings: string[];
 };
 
@@ -236,6 +246,39 @@ function servingProblems(env: RawEnv): string[] {
     ];
   }
   return [];
+}
+
+/** API_PROCESSES as a count: `auto` is the cores this process may use. */
+export function apiProcessCount(value: string, cores = navigator.hardwareConcurrency): number {
+  return value === "auto" ? Math.max(1, cores) : Number(value);
+}
+
+/**
+ * Several API processes share one port and nothing else: each has its own memory, so everything two
+ * requests of one user must agree on lives in PostgreSQL and Redis.
+ */
+function multiProcessProblems(env: RawEnv, n: number): string[] {
+  const problems: string[] = [];
+  const what = `API_PROCESSES=${env.API_PROCESSES} (${n} processes)`;
+  if (!env.DATABASE_URL)
+    problems.push(
+      `API_PROCESSES: ${what} needs DATABASE_URL: embedded mode's PGlite directory is owned by one process; set API_PROCESSES=1 or use PostgreSQL`,
+    );
+  if (!env.REDIS_URL)
+    problems.push(
+      `API_PROCESSES: ${what} needs REDIS_URL: without Redis, sessions and rate limits live in each process's memory, so a login on one process would be unknown to the others`,
+    );
+  if (!env.JWT_SECRET && env.NODE_ENV !== "development")
+    problems.push(
+      `JWT_SECRET: ${what} needs one secret for all of them (without it each process would make its own, and a token from one would fail on the others)`,
+    );
+  if (env.PORT === 0)
+    problems.push(`PORT: ${what} needs a fixed port to share (0 would give each process its own)`);
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT + n - 1 > 65535)
+    problems.push(
+      `METRICS_PORT: process i listens on METRICS_PORT + i, and ${env.METRICS_PORT} + ${n - 1} is past 65535`,
+    );
+  return problems;
 }
 
 /**
@@ -285,6 +328,8 @@ export function loadConfig(
   if (Boolean(env.REDIS_TLS_CERT) !== Boolean(env.REDIS_TLS_KEY))
     problems.push("REDIS_TLS_CERT: set together with REDIS_TLS_KEY (a client certificate needs its key)");
   if (opts.serving) problems.push(...servingProblems(env));
+  const apiProcesses = apiProcessCount(env.API_PROCESSES);
+  if (apiProcesses > 1) problems.push(...multiProcessProblems(env, apiProcesses));
   if (problems.length) throw new EnvError(problems);
 
   const warnings: string[] = [];
@@ -303,6 +348,11 @@ export function loadConfig(
       "METRICS_PUBLIC=true: metrics and /health/detailed answer anyone who reaches the port; keep them on METRICS_PORT behind the firewall",
     );
   }
+  if (opts.serving && apiProcesses > 1 && env.METRICS_PORT === undefined) {
+    warnings.push(
+      `API_PROCESSES=${apiProcesses} without METRICS_PORT: a scrape of PORT reaches one process chosen by the kernel; set METRICS_PORT so process i answers on METRICS_PORT + i (docs/scaling.md)`,
+    );
+  }
   if (env.NODE_ENV === "production" && env.ALLOWED_ORIGINS.length === 0)
     warnings.push("ALLOWED_ORIGINS is empty: no browser origin may call this API (CORS)");
   let jwtSecret = env.JWT_SECRET;
@@ -317,6 +367,7 @@ export function loadConfig(
     embeddedDatabase: !env.DATABASE_URL,
     jwtSecret,
     migrationDatabaseUrl: env.DIRECT_DATABASE_URL ?? env.DATABASE_URL,
+    apiProcesses,
     warnings,
   };
 }

@@ -13,9 +13,11 @@ import {
  * One registry per process, shared by the HTTP middleware and domain metrics. Created by the
  * process entry (or a test) and passed in deps, so tests get isolated registries.
  */
-export function createMetricsRegistry(opts: { defaultMetrics?: boolean; process?: string } = {}): Registry {
+export function createMetricsRegistry(
+  opts: { defaultMetrics?: boolean; process?: string; labels?: Record<string, string> } = {},
+): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ process: opts.process ?? "api" });
+  registry.setDefaultLabels({ ...opts.labels, process: opts.process ?? "api" });
   if (opts.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, prefix: "courtflow_" });
     // prom-client names these gauges `_total`, which `promtool check metrics` rejects (a `_total`

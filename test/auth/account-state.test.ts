@@ -30,7 +30,7 @@ describePgRedis("sessions follow the account", () => {
     a = await createTestApp({ env: ENV, db: strict.deps.db });
     b = await createTestApp({ env: ENV, db: strict.deps.db });
     await resetDb(strict.deps.db.db);
-    await resetRedis(strict.deps.redis as never);
+    await resetRedis(strict.deps.redis);
     d1 = (await makeCourtTree(strict.deps.db.db)).d1.id;
     await makeUser(strict.deps.db.db, { email: "admin@x.org", role: "admin" });
   });

@@ -16,7 +16,7 @@ describePgRedis("audit log and secrets hygiene", () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { TRUST_PROXY: "true", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     await makeUser(t.deps.db.db, { email: "root@x.org", role: "admin" });
     admin = await login(t, "root@x.org");
   });

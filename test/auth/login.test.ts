@@ -17,7 +17,7 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
   });
   beforeEach(async () => {
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     const { d1 } = await makeCourtTree(t.deps.db.db);
     userId = (await makeUser(t.deps.db.db, { email: "Clerk@Example.org", role: "viewer", courtId: d1.id }))
       .id;

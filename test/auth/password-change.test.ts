@@ -22,7 +22,7 @@ describePgRedis("password change: guesses are rate-limited and audited", () => {
       },
     });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     for (const who of ["a", "b", "c", "d"])
       await makeUser(t.deps.db.db, { email: `${who}@x.org`, role: "analyst" });
   });

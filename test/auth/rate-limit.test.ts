@@ -24,7 +24,7 @@ describePgRedis("rate limits", () => {
     // The default 60 s window: nothing here waits for it to end (the embedded-mode test below moves
     // a clock instead; the Redis limiter's own window end is in test/redis/session.test.ts).
     t = await createTestApp({ env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "3" } });
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     await seedUsers(t);
   });
   afterAll(async () => {

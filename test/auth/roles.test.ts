@@ -23,7 +23,7 @@ describePgRedis("role matrix over every protected route", () => {
       env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "100000", LOGIN_RATE_LIMIT_PER_MIN: "1000" },
     });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     const db = t.deps.db.db;
     const tree = await makeCourtTree(db);
     await makeUser(db, { email: "admin@x.org", role: "admin" });

@@ -114,7 +114,7 @@ describePgRedis("verified-token cache in the app: revocation still acts at once"
   beforeAll(async () => {
     t = await createTestApp({ env: { TRUST_PROXY: "true", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     await makeUser(t.deps.db.db, { email: "cached@example.org", role: "analyst" });
   });
   afterAll(async () => {

@@ -32,7 +32,7 @@ describePgRedis("token verification", () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { TRUST_PROXY: "true", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     await makeUser(t.deps.db.db, { email: "a@example.org", role: "admin" });
     good = await login(t, "a@example.org");
     claims = JSON.parse(Buffer.from(good.accessToken.split(".")[1]!, "base64url").toString());

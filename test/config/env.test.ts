@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { EnvError, loadConfig } from "../../src/config/env";
+import { apiProcessCount, EnvError, loadConfig } from "../../src/config/env";
 import { childEnv, ROOT } from "../helpers/process";
 
 function problemsOf(env: Record<string, string>, opts: { serving?: boolean } = {}): string[] {
@@ -61,6 +61,46 @@ describe("config/env", () => {
     const problems = problemsOf({ NODE_ENV: "production" });
     expect(problems.some((p) => p.startsWith("DATABASE_URL:"))).toBe(true);
     expect(problems.some((p) => p.startsWith("JWT_SECRET:"))).toBe(true);
+  });
+
+  test("API_PROCESSES: 1 by default, a number or auto (the cores); several need PostgreSQL, Redis, one secret and a fixed port", () => {
+    const services = {
+      DATABASE_URL: "postgres://db/x",
+      REDIS_URL: "redis://r:6379/0",
+      JWT_SECRET: "s".repeat(40),
+    };
+    expect(loadConfig({}).apiProcesses).toBe(1);
+    expect(loadConfig({ ...services, API_PROCESSES: "3" }).apiProcesses).toBe(3);
+    expect(apiProcessCount("auto", 8)).toBe(8);
+    expect(loadConfig({ ...services, API_PROCESSES: "auto" }).apiProcesses).toBe(
+      navigator.hardwareConcurrency,
+    );
+    for (const bad of ["0", "-1", "two", "1.5"]) {
+      expect(() => loadConfig({ API_PROCESSES: bad })).toThrow("API_PROCESSES: must be a whole number");
+    }
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as EnvError).problems;
+      }
+    };
+    // Embedded mode: one process owns the PGlite directory.
+    expect(problems({ API_PROCESSES: "2", NODE_ENV: "development" }).join("\n")).toContain(
+      "needs DATABASE_URL: embedded mode's PGlite directory is owned by one process",
+    );
+    expect(problems({ ...services, REDIS_URL: "", API_PROCESSES: "2" }).join("\n")).toContain(
+      "needs REDIS_URL",
+    );
+    expect(problems({ ...services, JWT_SECRET: "", NODE_ENV: "test", API_PROCESSES: "2" })[0]).toStartWith(
+      "JWT_SECRET:",
+    );
+    expect(problems({ ...services, PORT: "0", API_PROCESSES: "2" })[0]).toStartWith("PORT:");
+    expect(problems({ ...services, METRICS_PORT: "65535", API_PROCESSES: "2" })[0]).toStartWith(
+      "METRICS_PORT:",
+    );
+    expect(problems({ ...services, METRICS_PORT: "9100", API_PROCESSES: "2" })).toEqual([]);
   });
 
   test("DIRECT_DATABASE_URL defaults to DATABASE_URL for migrations; lists are split", () => {

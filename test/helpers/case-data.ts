@@ -11,7 +11,7 @@ import { resetDb, resetRedis } from "./db";
 /** Empties the database and this run's Redis db: cached courts and scopes must not outlive their rows. */
 export async function resetData(t: TestApp): Promise<void> {
   await resetDb(t.deps.db.db);
-  await resetRedis(t.deps.redis as never);
+  await resetRedis(t.deps.redis);
 }
 
 /** The model time standards (docs/measures.md), as the seed stores them. */

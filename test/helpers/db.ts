@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
+import { Cluster } from "ioredis";
 import { loadConfig } from "../../src/config/env";
 import { createDb, type Database, type DbHandle, rowsOf } from "../../src/db/client";
+import type { RedisClients } from "../../src/redis/types";
 import { TEST_DATABASE_URL } from "./services";
 
 export function testConfig(overrides: Record<string, string> = {}) {
@@ -30,11 +32,10 @@ export async function resetDb(db: Database): Promise<void> {
  * Empties the test Redis database (sessions, rate limits, cache) of an app built by createTestApp.
  * The test Redis db is dedicated to tests; db 0 is refused so a misconfigured run cannot wipe real data.
  */
-export async function resetRedis(
-  redis: { main: { flushdb(): Promise<unknown>; options?: { db?: number } } } | null,
-) {
+export async function resetRedis(redis: Pick<RedisClients, "main"> | null) {
   if (!redis) return;
-  const db = redis.main.options?.db ?? 0;
+  if (redis.main instanceof Cluster) throw new Error("refusing to FLUSHDB a Redis Cluster from a test");
+  const db = redis.main.options.db ?? 0;
   if (db === 0)
     throw new Error("refusing to FLUSHDB Redis db 0 from a test: set TEST_REDIS_URL to a dedicated db");
   await redis.main.flushdb();

@@ -17,7 +17,7 @@ export interface ScriptResult {
  * unless the test writes them), with only the given connection variables.
  */
 export async function runScript(
-  script: "migrate.ts" | "seed.ts" | "restore.ts" | "create-admin.ts",
+  script: "migrate.ts" | "seed.ts" | "restore.ts" | "create-admin.ts" | "measures.ts",
   args: string[],
   env: Record<string, string | undefined>,
   cwd?: string,

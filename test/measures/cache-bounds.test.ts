@@ -92,7 +92,7 @@ async function redisBytes(redis: Redis): Promise<number> {
 async function seed(t: TestApp): Promise<Record<string, string>> {
   const db = t.deps.db.db;
   await resetDb(db);
-  await resetRedis(t.deps.redis as never);
+  await resetRedis(t.deps.redis);
   await loadFixture(db, FIXTURE);
   await refreshMeasureRollups(db, {});
   await makeUser(db, { email: "analyst@example.test", role: "analyst" });

@@ -21,7 +21,7 @@ describePgRedis("measures routes", () => {
     t = await createTestApp({ env: { API_RATE_LIMIT_PER_MIN: "100000" } });
     const db = t.deps.db.db;
     await resetDb(db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     await loadFixture(db, FIXTURE);
     await refreshMeasureRollups(db, {});
     await makeUser(db, { email: "admin@example.test", role: "admin" });

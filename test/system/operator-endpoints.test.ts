@@ -63,7 +63,7 @@ describePgRedis("production: metrics and the detailed report need METRICS_TOKEN 
     await resetDb(t.deps.db.db);
     // Earlier files' logins share this Redis db and, without TRUST_PROXY, one client address: start
     // from empty rate-limit counters so two logins here cannot be the sixth in a minute.
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     const court = await makeCourt(t.deps.db.db, { code: "OPS", name: "Ops", level: "trial" });
     await makeUser(t.deps.db.db, { email: "ops-admin@x.org", role: "admin" });
     await makeUser(t.deps.db.db, { email: "ops-viewer@x.org", role: "viewer", courtId: court.id });

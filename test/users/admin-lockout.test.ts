@@ -14,7 +14,7 @@ describePgRedis("no admin lock-out", () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { TRUST_PROXY: "true", LOGIN_RATE_LIMIT_PER_MIN: "1000" } });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
   });
   afterAll(async () => {
     await t.close();

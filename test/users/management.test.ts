@@ -91,7 +91,7 @@ describePgRedis("user management: actor × target × field", () => {
       env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "100000", LOGIN_RATE_LIMIT_PER_MIN: "1000" },
     });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     const db = t.deps.db.db;
     tree = await makeCourtTree(db);
     const made = {

@@ -22,7 +22,7 @@ describePgRedis("scoped roles require a court", () => {
       env: { TRUST_PROXY: "true", API_RATE_LIMIT_PER_MIN: "100000", LOGIN_RATE_LIMIT_PER_MIN: "1000" },
     });
     await resetDb(t.deps.db.db);
-    await resetRedis(t.deps.redis as never);
+    await resetRedis(t.deps.redis);
     tree = await makeCourtTree(t.deps.db.db);
     await makeUser(t.deps.db.db, { email: "admin@x.org", role: "admin" });
     admin = (await login(t, "admin@x.org")).accessToken;
