@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { loadConfigOrExit } from "../src/config/env";
 import { createDb, rowsOf } from "../src/db/client";
-import { addYears, todayIso } from "../src/modules/measures/measures.dates";
+import { addYears, todayIso } from "../src/lib/dates";
 import { refreshMeasureRollups } from "../src/modules/measures/measures.rollups.repo";
 import * as measures from "../src/modules/measures/measures.service";
 import type { MeasureFilters } from "../src/modules/measures/measures.types";

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { caseAgeAt, type StatusEvent } from "../../src/modules/cases/cases.age";
-import { todayIso } from "../../src/modules/measures/measures.dates";
+import { todayIso } from "../../src/lib/dates";
 import { bareEnv, createBearerCheck, loadScripts } from "./auth";
 
 const env = bareEnv();

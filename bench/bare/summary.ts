@@ -5,7 +5,7 @@
 // (src/modules/measures/measures.routes.ts). No framework, ORM or middleware.
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { addYears, todayIso } from "../../src/modules/measures/measures.dates";
+import { addYears, todayIso } from "../../src/lib/dates";
 import { bareEnv, createBearerCheck, loadScripts } from "./auth";
 
 const env = bareEnv();

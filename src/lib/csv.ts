@@ -120,7 +120,7 @@ export function csvResponse<T>(
 }
 
 /** q-value of a media type in an Accept header (0 when absent). */
-function acceptQuality(accept: string, type: string): number {
+export function acceptQuality(accept: string, type: string): number {
   let best = 0;
   for (const part of accept.split(",")) {
     const [media, ...params] = part.trim().split(";");

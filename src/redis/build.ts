@@ -13,7 +13,7 @@ import { createRedisRateLimiter } from "./rate-limiter";
 import { createMemoryReadFences, createRedisReadFences, type ReadFences } from "./read-fences";
 import { createRedisRequestGate, type RequestGate, sequentialGate } from "./request-gate";
 import { createRedisSessionManager } from "./session-manager";
-import type { CacheManager, RateLimiter, RedisClients, SessionManager } from "./types";
+import type { CacheManager, Clock, RateLimiter, RedisClients, SessionManager } from "./types";
 
 export interface RedisDeps {
   /** Null in embedded mode (no REDIS_URL). */
@@ -28,10 +28,10 @@ export interface RedisDeps {
   close(): Promise<void>;
 }
 
-function persistedSessions(file: string, logger: Logger): SessionManager {
+function persistedSessions(file: string, logger: Logger, now?: Clock): SessionManager {
   const store = loadSessionFile(file, logger);
   if (store.size > 0) logger.info({ file, sessions: store.size }, "sessions restored from the last run");
-  return createMemorySessionManager({ store, onChange: sessionFileWriter(file, store, logger) });
+  return createMemorySessionManager({ store, onChange: sessionFileWriter(file, store, logger), now });
 }
 
 export interface RedisDepsOptions {
@@ -42,6 +42,8 @@ export interface RedisDepsOptions {
    * every cache invalidation first raises the global one to this position.
    */
   primaryLsn?: () => Promise<string>;
+  /** The time of the in-process stores (embedded mode; tests move it). Redis keeps its own. */
+  now?: Clock;
 }
 
 /** How long a fence must live: the lag limit plus the replica monitor's resolution (src/db/replicas.ts). */
@@ -107,10 +109,14 @@ export function buildRedisDeps(
       "REDIS_URL is not set: embedded cache, sessions and rate limits in this process (one process only)",
     );
     const sessions = opts.sessionFile
-      ? persistedSessions(opts.sessionFile, logger)
-      : createMemorySessionManager();
-    const rateLimiter = createMemoryRateLimiter();
-    const cache = createMemoryCacheManager({ ...cacheOptions, maxEntries: config.MEMORY_CACHE_MAX_ENTRIES });
+      ? persistedSessions(opts.sessionFile, logger, opts.now)
+      : createMemorySessionManager({ now: opts.now });
+    const rateLimiter = createMemoryRateLimiter({ now: opts.now });
+    const cache = createMemoryCacheManager({
+      ...cacheOptions,
+      maxEntries: config.MEMORY_CACHE_MAX_ENTRIES,
+      now: opts.now,
+    });
     registerCacheUsage(registry, () => cache.usage());
     return {
       redis: null,

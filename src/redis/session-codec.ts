@@ -69,8 +69,12 @@ export const sessionTtlMs = (seconds: number) => Math.max(1, Math.round(seconds 
  * accessed now, expiring after `ttlSeconds`. Checked before writing: a session that would read back
  * as corrupt is a bug in the caller.
  */
-export function newSession(userId: number, data: Omit<SessionData, "userId">, ttlSeconds: number) {
-  const now = Date.now();
+export function newSession(
+  userId: number,
+  data: Omit<SessionData, "userId">,
+  ttlSeconds: number,
+  now = Date.now(),
+) {
   const ttlMs = sessionTtlMs(ttlSeconds);
   const iso = new Date(now).toISOString();
   const stored = storedSession.parse({

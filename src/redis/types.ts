@@ -127,3 +127,9 @@ export interface RedisClients {
   state(): Record<RedisRole, "up" | "down">;
   close(): Promise<void>;
 }
+
+/**
+ * Milliseconds since the epoch, as Date.now(). The in-process stores (embedded mode) own their expiry
+ * and read the time through this, so a test can move their clock instead of waiting.
+ */
+export type Clock = () => number;

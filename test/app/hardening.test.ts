@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 const NO_STORE = "private, no-store";
 
@@ -75,7 +75,7 @@ describePgRedis("edge hardening", () => {
     });
 
     test("malformed JSON still answers 400, and a login body is checked the same way", async () => {
-      expect((await postJudge("{not json")).status).toBe(400);
+      await expectError(await postJudge("{not json"), 400, "BAD_REQUEST");
       const res = await t.app.request("/api/auth/login", {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },

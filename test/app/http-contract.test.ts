@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetData } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 // Rules every route follows, checked across the whole API (the OpenAPI document lists the routes):
 // the index at / and /api, 405 with Allow for a known path and a wrong method, a Bearer challenge on
@@ -93,8 +93,8 @@ describePgRedis("HTTP rules across the API", () => {
       "PUT is not allowed on /api/system/health; it answers GET, HEAD, OPTIONS",
     );
     // Not a known path: still 404.
-    expect((await call(t, "PUT", "/api/no/such/thing")).status).toBe(404);
-    expect((await call(t, "GET", "/api/courts/1/nothing")).status).toBe(404);
+    await expectError(await call(t, "PUT", "/api/no/such/thing"), 404, "NOT_FOUND");
+    await expectError(await call(t, "GET", "/api/courts/1/nothing"), 404, "NOT_FOUND");
   });
 
   test("every 401 carries WWW-Authenticate: Bearer, with error=invalid_token when a token was refused", async () => {

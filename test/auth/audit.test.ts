@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 describePgRedis("audit log and secrets hygiene", () => {
   let t: TestApp;
@@ -144,7 +144,12 @@ describePgRedis("audit log and secrets hygiene", () => {
       token: admin.accessToken,
     });
     expect(next.body.data[0].id).toBeGreaterThan(users.body.data[0].id);
-    expect((await call(t, "GET", "/api/users?cursor=1", { token: admin.accessToken })).status).toBe(400);
+    await expectError(
+      await call(t, "GET", "/api/users?cursor=1", { token: admin.accessToken }),
+      400,
+      "VALIDATION_FAILED",
+      "query.cursor",
+    );
   });
 
   test("format=csv (or Accept: text/csv) streams every matching entry as CSV", async () => {

@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 describePgRedis("login, refresh rotation, logout and sessions", () => {
   let t: TestApp;
@@ -40,15 +40,11 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     expect(JSON.stringify(res.body)).not.toContain("passwordHash");
   });
 
-  test("unknown email, wrong password and inactive user all get the same 401, in about the same time", async () => {
-    const attempt = async (email: string, password: string, ip: string) => {
-      const started = performance.now();
-      const res = await call(t, "POST", "/api/auth/login", {
-        body: { email, password },
-        headers: { "x-forwarded-for": ip },
-      });
-      return { ...res, ms: performance.now() - started };
-    };
+  // That the three take about the same time (one argon2id verification each) is not timed here (a
+  // loaded machine made the ratio flake); the next test checks the unknown-email path does that work.
+  test("unknown email, wrong password and inactive user all get the same 401", async () => {
+    const attempt = (email: string, password: string, ip: string) =>
+      call(t, "POST", "/api/auth/login", { body: { email, password }, headers: { "x-forwarded-for": ip } });
     const unknown = await attempt("nobody@example.org", TEST_PASSWORD, "10.1.1.1");
     const wrong = await attempt("clerk@example.org", "wrong-password-123", "10.1.1.2");
     const inactive = await attempt("gone@example.org", TEST_PASSWORD, "10.1.1.3");
@@ -57,9 +53,6 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
       expect(r.body.error.code).toBe("INVALID_CREDENTIALS");
       expect(r.body.error.message).toBe(wrong.body.error.message);
     }
-    // Both paths run one argon2id verification: neither is an order of magnitude faster.
-    expect(unknown.ms / wrong.ms).toBeGreaterThan(0.3);
-    expect(unknown.ms / wrong.ms).toBeLessThan(3);
   });
 
   test("the unknown-email path verifies against a hash made like a real one (same argon2id parameters)", async () => {
@@ -174,9 +167,11 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
     );
     expect((await call(t, "GET", "/api/auth/me", { token: b.accessToken })).status).toBe(401);
     expect((await call(t, "GET", "/api/auth/me", { token: a.accessToken })).status).toBe(200);
-    expect(
-      (await call(t, "DELETE", `/api/auth/sessions/${"0".repeat(24)}`, { token: a.accessToken })).status,
-    ).toBe(404);
+    await expectError(
+      await call(t, "DELETE", `/api/auth/sessions/${"0".repeat(24)}`, { token: a.accessToken }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   test("password change needs the current password, enforces 12 characters, and revokes the other sessions", async () => {
@@ -192,7 +187,7 @@ describePgRedis("login, refresh rotation, logout and sessions", () => {
       token: a.accessToken,
       body: { currentPassword: "not-my-password", newPassword: "a-brand-new-password" },
     });
-    expect(wrong.status).toBe(400);
+    await expectError(wrong, 400, "VALIDATION_FAILED", "body.currentPassword");
 
     const ok = await call(t, "POST", "/api/auth/password", {
       token: a.accessToken,

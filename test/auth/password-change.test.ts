@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 const LIMIT = 3;
 
@@ -62,12 +62,27 @@ describePgRedis("password change: guesses are rate-limited and audited", () => {
     const ip = "10.31.0.1";
     // LIMIT guesses from one address, spread so that no account reaches its own limit.
     for (let i = 0; i < LIMIT - 1; i++)
-      expect((await change(b.accessToken, `guess-${i}`, ip)).status).toBe(400);
-    expect((await change(c.accessToken, "guess-for-c", ip)).status).toBe(400);
+      await expectError(
+        await change(b.accessToken, `guess-${i}`, ip),
+        400,
+        "VALIDATION_FAILED",
+        "body.currentPassword",
+      );
+    await expectError(
+      await change(c.accessToken, "guess-for-c", ip),
+      400,
+      "VALIDATION_FAILED",
+      "body.currentPassword",
+    );
     const limited = await change(d.accessToken, "guess-for-d", ip);
     expect(limited.status).toBe(429);
     // d's own account is under its limit: from another address d is judged again.
-    expect((await change(d.accessToken, "guess-for-d", "10.31.0.2")).status).toBe(400);
+    await expectError(
+      await change(d.accessToken, "guess-for-d", "10.31.0.2"),
+      400,
+      "VALIDATION_FAILED",
+      "body.currentPassword",
+    );
   });
 
   test("each wrong guess leaves an audit row with the user, the address and the request id", async () => {

@@ -5,7 +5,7 @@ import { makeAssignment, makeCases, makeJudge } from "../helpers/case-data";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 type Expect = Record<UserRole | "anonymous", number>;
 const EVERYONE: Expect = { admin: 200, court_admin: 200, analyst: 200, viewer: 200, anonymous: 401 };
@@ -287,11 +287,21 @@ describePgRedis("role matrix over every protected route", () => {
   test("DELETE /api/users/:id: analyst and viewer 403, court admin within scope 200, out of scope 404", async () => {
     const db = t.deps.db.db;
     const target = await makeUser(db, { email: `del${++counter}@x.org`, role: "viewer", courtId: ids.d1 });
-    expect((await call(t, "DELETE", `/api/users/${target.id}`, { token: tokens.analyst })).status).toBe(403);
-    expect((await call(t, "DELETE", `/api/users/${target.id}`, { token: tokens.viewer })).status).toBe(403);
-    expect(
-      (await call(t, "DELETE", `/api/users/${ids.d2Viewer}`, { token: tokens.court_admin })).status,
-    ).toBe(404);
+    await expectError(
+      await call(t, "DELETE", `/api/users/${target.id}`, { token: tokens.analyst }),
+      403,
+      "FORBIDDEN",
+    );
+    await expectError(
+      await call(t, "DELETE", `/api/users/${target.id}`, { token: tokens.viewer }),
+      403,
+      "FORBIDDEN",
+    );
+    await expectError(
+      await call(t, "DELETE", `/api/users/${ids.d2Viewer}`, { token: tokens.court_admin }),
+      404,
+      "NOT_FOUND",
+    );
     const ok = await call(t, "DELETE", `/api/users/${target.id}`, { token: tokens.court_admin });
     expect(ok.status).toBe(200);
     expect(ok.body.active).toBe(false);
@@ -304,15 +314,15 @@ describePgRedis("role matrix over every protected route", () => {
     expect(emails).not.toContain("v2@x.org");
     expect(emails).not.toContain("admin@x.org");
     const other = await call(t, "GET", `/api/users/${ids.d2Viewer}`, { token: tokens.court_admin });
-    expect(other.status).toBe(404);
-    expect(
-      (
-        await call(t, "PATCH", `/api/users/${ids.d2Viewer}`, {
-          token: tokens.court_admin,
-          body: { name: "x" },
-        })
-      ).status,
-    ).toBe(404);
+    await expectError(other, 404, "NOT_FOUND");
+    await expectError(
+      await call(t, "PATCH", `/api/users/${ids.d2Viewer}`, {
+        token: tokens.court_admin,
+        body: { name: "x" },
+      }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   test("a court admin cannot create admins or users outside their subtree", async () => {
@@ -326,7 +336,7 @@ describePgRedis("role matrix over every protected route", () => {
         courtId: ids.d1,
       },
     });
-    expect(admin.status).toBe(403);
+    await expectError(admin, 403, "ROLE_NOT_ASSIGNABLE");
     const outside = await call(t, "POST", "/api/users", {
       token: tokens.court_admin,
       body: {

@@ -2,11 +2,15 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { csvCell, csvResponse, oneBatch } from "../../src/lib/csv";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { insertCases, makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { bearer, call, login } from "../helpers/http";
 import { generateCases } from "./dataset";
 import { walkPages } from "./walk";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+freezeToday();
 
 /** A minimal RFC 4180 reader: enough to check what we write, including quoted commas and newlines. */
 function parseCsv(text: string): string[][] {

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { addDays, todayIso } from "../../src/lib/dates";
+import { addDays } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 import { walkPages } from "./walk";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
 
 describePgRedis("GET /api/cases/:id and its timeline", () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
   let ids: { pending: number; inactive: number; disposed: number; other: number; sameDay: number };
   let judgeId: number;
-  const today = todayIso();
   const d = (n: number) => addDays(today, -n);
 
   beforeAll(async () => {
@@ -152,14 +155,26 @@ describePgRedis("GET /api/cases/:id and its timeline", () => {
 
   test("scope: a district viewer sees their subtree's cases; another district's case is a 404", async () => {
     expect((await call(t, "GET", `/api/cases/${ids.pending}`, { token: tokens.v1 })).status).toBe(200);
-    expect((await call(t, "GET", `/api/cases/${ids.other}`, { token: tokens.v1 })).status).toBe(404);
-    expect((await call(t, "GET", `/api/cases/${ids.other}/activities`, { token: tokens.v1 })).status).toBe(
+    await expectError(
+      await call(t, "GET", `/api/cases/${ids.other}`, { token: tokens.v1 }),
       404,
+      "NOT_FOUND",
     );
-    expect(
-      (await call(t, "GET", `/api/cases/${ids.other}/activities?format=csv`, { token: tokens.v1 })).status,
-    ).toBe(404);
-    expect((await call(t, "GET", `/api/cases/${ids.pending}`, { token: tokens.v2 })).status).toBe(404);
+    await expectError(
+      await call(t, "GET", `/api/cases/${ids.other}/activities`, { token: tokens.v1 }),
+      404,
+      "NOT_FOUND",
+    );
+    await expectError(
+      await call(t, "GET", `/api/cases/${ids.other}/activities?format=csv`, { token: tokens.v1 }),
+      404,
+      "NOT_FOUND",
+    );
+    await expectError(
+      await call(t, "GET", `/api/cases/${ids.pending}`, { token: tokens.v2 }),
+      404,
+      "NOT_FOUND",
+    );
     const v1 = await walkPages(t, tokens.v1!, "/api/cases", { limit: 200 });
     expect(v1.rows.map((r) => r.id).sort()).toEqual(
       [ids.pending, ids.inactive, ids.disposed, ids.sameDay].sort(),
@@ -174,7 +189,7 @@ describePgRedis("GET /api/cases/:id and its timeline", () => {
   });
 
   test("unknown ids are 404, malformed ids 400 naming param.id", async () => {
-    expect((await call(t, "GET", "/api/cases/999999", { token: tokens.admin })).status).toBe(404);
+    await expectError(await call(t, "GET", "/api/cases/999999", { token: tokens.admin }), 404, "NOT_FOUND");
     for (const bad of ["abc", "0", "1.5", "99999999999"]) {
       const res = await call(t, "GET", `/api/cases/${bad}`, { token: tokens.admin });
       expect(res.status).toBe(400);

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type SQL, sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import type { CaseType } from "../../src/db/schema/enums";
-import { addDays, todayIso } from "../../src/lib/dates";
+import { addDays } from "../../src/lib/dates";
 import { type CaseFilters, caseCountSql, casePageSql } from "../../src/modules/cases/cases.query";
 import { caseDetailSql } from "../../src/modules/cases/cases.repo";
 import type { CaseSort } from "../../src/modules/cases/cases.schemas";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { describePgRedis } from "../helpers/guards";
 
 // The plans of the list's common filters on a table large enough for the planner to care: 120 000
@@ -15,7 +16,7 @@ import { describePgRedis } from "../helpers/guards";
 // so an index is used only where PostgreSQL itself judges it cheaper, as it would in production.
 
 const CASES = 120_000;
-const today = todayIso();
+const today = freezeToday();
 
 describePgRedis("case list query plans use indexes", () => {
   let t: TestApp;

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { addDays, todayIso } from "../../src/lib/dates";
+import { addDays } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeAssignment, makeCases, makeJudge, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { call, login } from "../helpers/http";
 import { type Expected, expectationsOf, generateCases, sortExpected } from "./dataset";
 import { walkPages } from "./walk";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
 
 // Every filter alone and in combination, under every sort, against expectations computed in the
 // test from the rules of docs/measures.md; each query is walked page by page to its last cursor.
@@ -17,7 +21,6 @@ describePgRedis("GET /api/cases filters and sorts", () => {
   let expected: Expected[];
   let tree: Awaited<ReturnType<typeof makeCourtTree>>;
   let judgeIds: number[];
-  const today = todayIso();
 
   beforeAll(async () => {
     t = await createTestApp({ env: { API_RATE_LIMIT_PER_MIN: "100000" } });

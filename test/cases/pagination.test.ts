@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { encodeCursor } from "../../src/lib/cursor";
-import { addDays, todayIso } from "../../src/lib/dates";
+import { addDays } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { type CaseSpec, makeCases, resetData, seedStandards } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
 import { call, login } from "../helpers/http";
 import { walkPages } from "./walk";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
 
 // Keyset pagination while other writers insert cases: every case that existed when the walk began
 // appears exactly once, whatever lands before or after the cursor meanwhile.
@@ -19,7 +23,6 @@ describePgRedis("GET /api/cases pagination", () => {
   /** Every case the concurrent writers added, across the tests of this file. */
   const inserted: number[] = [];
   let counter = 0;
-  const today = todayIso();
 
   const spec = (filedOn: string, events?: CaseSpec["events"]): CaseSpec => ({
     courtId,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
-import { call } from "../helpers/http";
+import { call, expectError } from "../helpers/http";
 import { codes, setUpCourts } from "./fixture";
 
 describePgRedis("courts: reading", () => {
@@ -61,8 +61,16 @@ describePgRedis("courts: reading", () => {
       "D2",
       "D2-OLD",
     ]);
-    expect((await call(t, "GET", `/api/courts/${tree.d2.id}`, { token: tokens.ca })).status).toBe(404);
-    expect((await call(t, "GET", `/api/courts/${tree.state.id}`, { token: tokens.viewer })).status).toBe(404);
+    await expectError(
+      await call(t, "GET", `/api/courts/${tree.d2.id}`, { token: tokens.ca }),
+      404,
+      "NOT_FOUND",
+    );
+    await expectError(
+      await call(t, "GET", `/api/courts/${tree.state.id}`, { token: tokens.viewer }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   test("tree: nested for an admin, rooted at the user's court for scoped roles", async () => {

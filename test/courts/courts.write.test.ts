@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
-import { call } from "../helpers/http";
+import { call, expectError } from "../helpers/http";
 import { codes, setUpCourts } from "./fixture";
 
 describePgRedis("courts: writing", () => {
@@ -46,7 +46,7 @@ describePgRedis("courts: writing", () => {
       token: tokens.admin,
       body: { code: "FED", name: "Again", level: "trial" },
     });
-    expect(dup.status).toBe(409);
+    await expectError(dup, 409, "CONFLICT");
   });
 
   test("create: a court admin only under their subtree, never at the top", async () => {
@@ -65,13 +65,13 @@ describePgRedis("courts: writing", () => {
       token: tokens.ca,
       body: { code: "ROGUE", name: "x", level: "supreme" },
     });
-    expect(top.status).toBe(403);
+    await expectError(top, 403, "FORBIDDEN");
     for (const who of ["viewer", "analyst"]) {
       const res = await call(t, "POST", "/api/courts", {
         token: tokens[who],
         body: { code: "NOPE", name: "x", level: "trial", parentId: tree.d2.id },
       });
-      expect(res.status).toBe(403);
+      await expectError(res, 403, "FORBIDDEN");
     }
   });
 
@@ -104,12 +104,12 @@ describePgRedis("courts: writing", () => {
       token: tokens.admin,
       body: { parentId: tree.d1l.id }, // a grandchild
     });
-    expect(grand.status).toBe(400);
+    await expectError(grand, 400, "VALIDATION_FAILED", "body.parentId");
     const both = await call(t, "PATCH", `/api/courts/${tree.d1.id}`, {
       token: tokens.admin,
       body: { parentId: tree.d2.id, parentCode: "D2" },
     });
-    expect(both.status).toBe(400);
+    await expectError(both, 400, "VALIDATION_FAILED", "body.parentCode");
   });
 
   test("patch: two concurrent re-parentings cannot form a cycle together", async () => {
@@ -142,7 +142,11 @@ describePgRedis("courts: writing", () => {
     const d2 = state.children.find((c: { code: string }) => c.code === "D2");
     expect(d2.children.map((c: { code: string }) => c.code)).toContain("D1-L");
     // D1's admin no longer sees the moved court (their scope shrank).
-    expect((await call(t, "GET", `/api/courts/${tree.d1l.id}`, { token: tokens.ca })).status).toBe(404);
+    await expectError(
+      await call(t, "GET", `/api/courts/${tree.d1l.id}`, { token: tokens.ca }),
+      404,
+      "NOT_FOUND",
+    );
     const [audit] = rowsOf<{ changes: Record<string, unknown> }>(
       await t.deps.db.db.execute(
         sql`select changes from audit_log where action = 'court.updated' and entity_id = ${String(tree.d1l.id)} order by id desc limit 1`,
@@ -165,9 +169,11 @@ describePgRedis("courts: writing", () => {
       body: { name: "Renamed" },
     });
     expect(ok.status).toBe(200);
-    expect(
-      (await call(t, "PATCH", `/api/courts/${tree.d2.id}`, { token: tokens.ca, body: { name: "x" } })).status,
-    ).toBe(404);
+    await expectError(
+      await call(t, "PATCH", `/api/courts/${tree.d2.id}`, { token: tokens.ca, body: { name: "x" } }),
+      404,
+      "NOT_FOUND",
+    );
     // Moving their own root out of the subtree needs a parent outside it: refused.
     const leave = await call(t, "PATCH", `/api/courts/${tree.d1.id}`, {
       token: tokens.ca,
@@ -190,8 +196,18 @@ describePgRedis("courts: writing", () => {
       "body.parentId",
     ]);
     const empty = await call(t, "PATCH", `/api/courts/${tree.d1.id}`, { token: tokens.admin, body: {} });
-    expect(empty.status).toBe(400);
-    expect((await call(t, "GET", "/api/courts?level=county", { token: tokens.admin })).status).toBe(400);
-    expect((await call(t, "GET", "/api/courts/abc", { token: tokens.admin })).status).toBe(400);
+    await expectError(empty, 400, "VALIDATION_FAILED", "body");
+    await expectError(
+      await call(t, "GET", "/api/courts?level=county", { token: tokens.admin }),
+      400,
+      "VALIDATION_FAILED",
+      "query.level",
+    );
+    await expectError(
+      await call(t, "GET", "/api/courts/abc", { token: tokens.admin }),
+      400,
+      "VALIDATION_FAILED",
+      "param.id",
+    );
   });
 });

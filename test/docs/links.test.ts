@@ -29,8 +29,8 @@ function repositoryFiles(): string[] {
       git.stdout
         .toString()
         .split("\0")
-        // Files only: a worktree's untracked `node_modules` symlink is listed too (the ignore rule
-        // `node_modules/` matches directories, not links to them).
+        // Files only: a worktree may hold an untracked node_modules symlink, which .gitignore's
+        // "node_modules/" (a directory pattern) does not match.
         .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile())
     );
   }

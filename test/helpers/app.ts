@@ -9,6 +9,7 @@ import { createLogger } from "../../src/lib/logger";
 import { createMetricsRegistry } from "../../src/lib/metrics";
 import { JOB_DEFINITIONS } from "../../src/processors";
 import { buildRedisDeps } from "../../src/redis/build";
+import type { Clock } from "../../src/redis/types";
 import { openTestDb, testConfig } from "./db";
 import { TEST_REDIS_URL } from "./services";
 
@@ -46,6 +47,8 @@ export async function createTestApp(
     redis?: "memory" | string;
     /** prom-client's process metrics (off by default: they start collectors per app). */
     defaultMetrics?: boolean;
+    /** With `redis: "memory"`: the in-process stores' clock (a TestClock moves their TTLs and windows). */
+    now?: Clock;
   } = {},
 ): Promise<TestApp> {
   const redisUrl = opts.redis === "memory" ? undefined : (opts.redis ?? TEST_REDIS_URL);
@@ -58,7 +61,7 @@ export async function createTestApp(
   const lifecycle = createLifecycle();
   lifecycle.ready = true;
   const metrics = createMetricsRegistry({ defaultMetrics: opts.defaultMetrics ?? false });
-  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics);
+  const { close: closeRedis, ...redisDeps } = buildRedisDeps(config, logger, metrics, { now: opts.now });
   // BullMQ producers on Redis; with "memory", the embedded-mode runner, not started (a test that wants
   // its recovery sweep and schedules calls start()).
   const jobs = redisDeps.redis

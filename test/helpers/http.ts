@@ -1,3 +1,4 @@
+import { expect } from "bun:test";
 import type { TestApp } from "./app";
 import { TEST_PASSWORD } from "./factories";
 
@@ -50,4 +51,27 @@ export async function call(
     // not JSON (CSV, HTML)
   }
   return { status: res.status, body, headers: res.headers };
+}
+
+/**
+ * An error answer (from `call`, or a raw Response) as a client reads it: the status, the code of the error envelope and, for a 400
+ * VALIDATION_FAILED, the field it names (`body.email`, `query.limit`…), so a test fails when the right
+ * status comes for the wrong reason.
+ */
+export async function expectError(
+  res: Response | { status: number; body: unknown },
+  status: number,
+  code: string,
+  field?: string,
+): Promise<void> {
+  const body =
+    res instanceof Response
+      ? await res
+          .clone()
+          .json()
+          .catch(() => null)
+      : res.body;
+  const error = (body as { error?: { code?: string; details?: { path: string }[] } } | null)?.error;
+  expect({ status: res.status, code: error?.code }).toEqual({ status, code });
+  if (field !== undefined) expect((error?.details ?? []).map((d) => d.path)).toContain(field);
 }

@@ -44,8 +44,12 @@ export async function outputOf(
   max = 4000,
 ): Promise<string> {
   if (proc.exitCode === null) proc.kill("SIGKILL");
-  const read = async (s: unknown) =>
-    s instanceof ReadableStream ? await new Response(s).text().catch(() => "") : "";
+  const read = async (s: unknown) => {
+    if (!(s instanceof ReadableStream)) return "";
+    // A caller that drains the pipe itself passes its copy to waitForHttp as `output`.
+    if (s.locked) return "(read by the test)";
+    return await new Response(s).text().catch(() => "");
+  };
   const both = Promise.all([read(proc.stdout), read(proc.stderr)]);
   const out = await Promise.race([both, Bun.sleep(3000).then(() => ["(unread)", "(unread)"])]);
   return `--- stderr\n${out[1]!.slice(-max)}\n--- stdout\n${out[0]!.slice(-max)}`;
@@ -53,8 +57,10 @@ export async function outputOf(
 
 /**
  * Polls until `url` answers (and `ok` accepts the response: a process that listens while starting
- * answers 503 first). With `proc`, fails as soon as the child exits, and the error carries the
- * child's stderr and stdout either way.
+ * answers 503 first). With `proc`, fails as soon as the child exits, and the error carries the tail
+ * of the child's stderr and stdout either way (`output` when the caller drains the pipes itself).
+ * Readiness is what is measured: give a deadline that only stops a hang (a loaded 2-core machine
+ * takes many times longer than an idle one).
  */
 export async function waitForHttp(
   url: string,
@@ -66,15 +72,23 @@ export async function waitForHttp(
       "pipe" | "inherit" | "ignore",
       "pipe" | "inherit" | "ignore"
     >;
+    /** The child's output so far, when the caller reads its pipes (then they are not read here). */
+    output?: () => string;
   } = {},
 ): Promise<Response> {
+  const tail = async () => {
+    if (opts.output) {
+      opts.proc?.kill("SIGKILL");
+      return `--- output\n${opts.output().slice(-8000)}`;
+    }
+    return opts.proc ? await outputOf(opts.proc) : "(no child process given: its output is unknown)";
+  };
+  const started = Date.now();
   const deadline = Date.now() + timeoutMs;
   let last = "nothing";
   while (Date.now() < deadline) {
     if (opts.proc && opts.proc.exitCode !== null) {
-      throw new Error(
-        `exited with ${opts.proc.exitCode} before ${url} answered\n${await outputOf(opts.proc)}`,
-      );
+      throw new Error(`exited with ${opts.proc.exitCode} before ${url} answered\n${await tail()}`);
     }
     try {
       const res = await fetch(url);
@@ -85,8 +99,7 @@ export async function waitForHttp(
     }
     await Bun.sleep(100);
   }
-  const output = opts.proc ? `\n${await outputOf(opts.proc)}` : "";
-  throw new Error(`no answer from ${url} within ${timeoutMs} ms (last: ${last})${output}`);
+  throw new Error(`no answer from ${url} within ${Date.now() - started} ms (last: ${last})\n${await tail()}`);
 }
 
 /**

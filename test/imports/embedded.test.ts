@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import type { InProcessRunner } from "../../src/jobs/runner";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePg } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import { childEnv, freePort, ROOT, tempDir, waitForHttp } from "../helpers/process";
 import {
   ACTIVITIES_HEADER,
@@ -61,7 +62,7 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
       const board = await t.app.request("/admin/queues", {
         headers: { authorization: `Bearer ${w.tokens.admin}` },
       });
-      expect(board.status).toBe(404);
+      await expectError(board, 404, "NOT_FOUND");
       const session = await t.app.request("/api/system/queues/board-session", {
         method: "POST",
         headers: { authorization: `Bearer ${w.tokens.admin}` },
@@ -153,7 +154,7 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
         method: "POST",
         headers: { authorization: `Bearer ${w.tokens.viewer}` },
       });
-      expect(bad.status).toBe(403);
+      await expectError(bad, 403, "FORBIDDEN");
       // The missing court is created; the retry lands the row that failed.
       const { makeCourt } = await import("../helpers/factories");
       await makeCourt(t.deps.db.db, { code: "NEWCOURT" });
@@ -170,7 +171,7 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
         method: "POST",
         headers: { authorization: `Bearer ${w.tokens.admin}` },
       });
-      expect(again.status).toBe(409);
+      await expectError(again, 409, "CONFLICT");
     },
     SLOW,
   );

@@ -5,6 +5,7 @@ import { clearance } from "../../src/modules/measures/measures.service";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeJudge } from "../helpers/case-data";
 import { describePgRedis } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import {
   ACTIVITIES_HEADER,
   CASES_HEADER,
@@ -302,7 +303,7 @@ describePgRedis("import processing", () => {
         const adminBatch = await upload(t, w.tokens.admin, {
           cases: csv(CASES_HEADER, ["D2,S-9,felony,2025-01-10,active,,,,"]),
         });
-        expect((await getBatch(t, w.tokens.court_admin, adminBatch.body.id)).status).toBe(404);
+        await expectError(await getBatch(t, w.tokens.court_admin, adminBatch.body.id), 404, "NOT_FOUND");
         const list = (await (
           await t.app.request("/api/imports", {
             headers: { authorization: `Bearer ${w.tokens.court_admin}` },

@@ -4,7 +4,7 @@ import { rowsOf } from "../../src/db/client";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { login } from "../helpers/http";
+import { expectError, login } from "../helpers/http";
 import {
   CASES_HEADER,
   csv,
@@ -107,15 +107,15 @@ describePgRedis("POST /api/imports/:id/retry: today's scope, row by row; who may
       const other = await retry(otherCourtAdmin);
       expect(other.status).toBe(404);
       expect(((await other.json()) as Json).error.code).toBe("NOT_FOUND");
-      expect((await retry(w.tokens.viewer)).status).toBe(403);
+      await expectError(await retry(w.tokens.viewer), 403, "FORBIDDEN");
       expect((await t.app.request(`/api/imports/${batchId}/retry`, { method: "POST" })).status).toBe(401);
-      expect((await retry(w.tokens.admin, batchId + 1000)).status).toBe(404);
+      await expectError(await retry(w.tokens.admin, batchId + 1000), 404, "NOT_FOUND");
       // An admin's batch is invisible to a court administrator too.
       const adminBatch = await upload(t, w.tokens.admin, {
         cases: csv(CASES_HEADER, ["D1,R-9,felony,2025-13-01,active,,,,"]),
       });
       await processNow(t, adminBatch.body.id);
-      expect((await retry(w.tokens.court_admin, adminBatch.body.id)).status).toBe(404);
+      await expectError(await retry(w.tokens.court_admin, adminBatch.body.id), 404, "NOT_FOUND");
     },
     SLOW,
   );

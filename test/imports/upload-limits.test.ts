@@ -7,6 +7,7 @@ import {
 } from "../../src/modules/imports/imports.upload-guard";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import { tempDir } from "../helpers/process";
 import { CASES_HEADER, count, csv, type ImportWorld, processNow, setupWorld, upload } from "./helpers";
 
@@ -83,8 +84,8 @@ describePgRedis("upload quotas", () => {
       a.end();
       b.end();
       // Cut short inside the file: 400, and their slots are free again.
-      expect((await a.response).status).toBe(400);
-      expect((await b.response).status).toBe(400);
+      await expectError(await a.response, 400, "VALIDATION_FAILED", "body");
+      await expectError(await b.response, 400, "VALIDATION_FAILED", "body");
       const again = await upload(t, w.tokens.admin, {
         cases: csv(CASES_HEADER, ["D1,Q-3,felony,2025-01-02,active,,,,"]),
       });

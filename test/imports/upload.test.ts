@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import {
   ACTIVITIES_HEADER,
   CASES_HEADER,
@@ -233,7 +234,7 @@ describePgRedis("POST /api/imports: streamed upload, header checks, limits, dupl
         body: "{}",
       });
       expect(json.status).toBe(415);
-      expect((await upload(t, w.tokens.viewer, { cases: goodCases })).status).toBe(403);
+      await expectError(await upload(t, w.tokens.viewer, { cases: goodCases }), 403, "FORBIDDEN");
       expect((await t.app.request("/api/imports", { method: "POST", body: "x" })).status).toBe(401);
     },
     SLOW,

@@ -34,7 +34,7 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Wor
     for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
   };
   const drained = Promise.all([drain(proc.stdout), drain(proc.stderr)]);
-  await waitForHttp(`http://127.0.0.1:${port}/health`, 20_000);
+  await waitForHttp(`http://127.0.0.1:${port}/health`, 60_000, { proc, output: () => text });
   // Fully started (schedulers registered) once /health lists its queues.
   const deadline = Date.now() + 20_000;
   for (;;) {

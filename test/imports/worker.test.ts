@@ -5,6 +5,7 @@ import { rowsOf } from "../../src/db/client";
 import { QUEUE_PREFIX } from "../../src/jobs/queues";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import {
   ACTIVITIES_HEADER,
   CASES_HEADER,
@@ -177,7 +178,7 @@ describePgRedis("imports through the worker process (BullMQ)", () => {
       const analyst = await t.app.request("/api/system/queues", {
         headers: { authorization: `Bearer ${w.tokens.analyst}` },
       });
-      expect(analyst.status).toBe(403);
+      await expectError(analyst, 403, "FORBIDDEN");
     },
     SLOW,
   );

@@ -1,19 +1,22 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../../src/db/client";
-import { addDays, todayIso } from "../../src/lib/dates";
+import { addDays } from "../../src/lib/dates";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { makeAssignment, makeCases, makeJudge, resetData } from "../helpers/case-data";
+import { freezeToday } from "../helpers/clock";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+const today = freezeToday();
 
 describePgRedis("judges", () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
   let tree: Awaited<ReturnType<typeof makeCourtTree>>;
   let ids: Record<string, number>;
-  const today = todayIso();
 
   beforeAll(async () => {
     t = await createTestApp({ env: { API_RATE_LIMIT_PER_MIN: "100000" } });
@@ -83,8 +86,12 @@ describePgRedis("judges", () => {
   test("scope: the D1 court admin sees D1's judges; a D2 judge's detail is 404 for them", async () => {
     expect(codes(await get("/api/judges", "ca"))).toEqual(["J-ADA", "J-BOB", "J-CYD"]);
     expect(codes(await get("/api/judges", "viewer"))).toEqual(["J-BOB", "J-DEE"]);
-    expect((await call(t, "GET", `/api/judges/${ids.dee}`, { token: tokens.ca })).status).toBe(404);
-    expect((await call(t, "GET", `/api/judges/${ids.ada}`, { token: tokens.viewer })).status).toBe(404);
+    await expectError(await call(t, "GET", `/api/judges/${ids.dee}`, { token: tokens.ca }), 404, "NOT_FOUND");
+    await expectError(
+      await call(t, "GET", `/api/judges/${ids.ada}`, { token: tokens.viewer }),
+      404,
+      "NOT_FOUND",
+    );
     // A courtId filter outside the scope finds nothing.
     expect(codes(await get(`/api/judges?courtId=${tree.d2.id}`, "ca"))).toEqual([]);
   });
@@ -103,7 +110,7 @@ describePgRedis("judges", () => {
       disposed: 1,
       activeByCaseType: { felony: 2, traffic: 1 },
     });
-    expect((await call(t, "GET", "/api/judges/424242", { token: tokens.admin })).status).toBe(404);
+    await expectError(await call(t, "GET", "/api/judges/424242", { token: tokens.admin }), 404, "NOT_FOUND");
   });
 
   test("list as CSV", async () => {
@@ -143,7 +150,7 @@ describePgRedis("judges", () => {
       token: tokens.admin,
       body: { code: "J-ADA", name: "Again", courtId: tree.d1.id },
     });
-    expect(dup.status).toBe(409);
+    await expectError(dup, 409, "CONFLICT");
   });
 
   test("patch: rename shows in the cached list; audit row; court admins only for home courts in scope", async () => {
@@ -163,14 +170,15 @@ describePgRedis("judges", () => {
     expect(audit!.changes).toEqual({ name: { from: "Ada Lovelace", to: "Ada King" } });
     // Bob is visible to D1's admin through his assignment, but his home court is D2.
     const bob = await call(t, "PATCH", `/api/judges/${ids.bob}`, { token: tokens.ca, body: { name: "x" } });
-    expect(bob.status).toBe(403);
+    await expectError(bob, 403, "FORBIDDEN");
     const dee = await call(t, "PATCH", `/api/judges/${ids.dee}`, { token: tokens.ca, body: { name: "x" } });
-    expect(dee.status).toBe(404);
+    await expectError(dee, 404, "NOT_FOUND");
     for (const who of ["viewer", "analyst"]) {
-      expect(
-        (await call(t, "PATCH", `/api/judges/${ids.bob}`, { token: tokens[who], body: { name: "x" } }))
-          .status,
-      ).toBe(403);
+      await expectError(
+        await call(t, "PATCH", `/api/judges/${ids.bob}`, { token: tokens[who], body: { name: "x" } }),
+        403,
+        "FORBIDDEN",
+      );
     }
   });
 
@@ -199,7 +207,7 @@ describePgRedis("judges", () => {
       token: tokens.admin,
       body: { endsOn: today },
     });
-    expect(wrongJudge.status).toBe(404);
+    await expectError(wrongJudge, 404, "NOT_FOUND");
     const audits = rowsOf<{ action: string }>(
       await t.deps.db.db.execute(
         sql`select action from audit_log where entity = 'judge_assignment' order by id`,

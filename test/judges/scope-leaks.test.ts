@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { makeAssignment, makeCases, makeJudge, resetData } from "../helpers/case-data";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 // Every users/judges/courts read route, read by a D1 viewer and a D1 court administrator, against
 // data of D2 and of the state court above them: nothing of those may show, not even a code or an id.
@@ -137,7 +137,7 @@ describePgRedis("scoped readers learn nothing about other districts", () => {
       expect(bob.body.assignments.map((a: { courtCode: string }) => a.courtCode)).toEqual(["D1-L"]);
       expect(bob.body.caseload.active).toBe(1);
       for (const res of [ada, bob]) for (const f of FOREIGN) expect(res.text).not.toContain(f);
-      expect((await read(who, `/api/judges/${j.cyd}`)).status).toBe(404);
+      await expectError(await read(who, `/api/judges/${j.cyd}`), 404, "NOT_FOUND");
       expect((await read(who, `/api/judges?courtId=${tree.d2.id}`)).body.data).toEqual([]);
     });
   }
@@ -148,8 +148,8 @@ describePgRedis("scoped readers learn nothing about other districts", () => {
       "ca@x.org",
       "viewer@x.org",
     ]);
-    expect((await read("ca", `/api/users/${d2User}`)).status).toBe(404);
+    await expectError(await read("ca", `/api/users/${d2User}`), 404, "NOT_FOUND");
     expect((await read("ca", `/api/users?courtId=${tree.d2.id}`)).body.data).toEqual([]);
-    expect((await read("viewer", "/api/users")).status).toBe(403);
+    await expectError(await read("viewer", "/api/users"), 403, "FORBIDDEN");
   });
 });

@@ -2,6 +2,7 @@
 // without limit: only the ranges dashboards ask for are cached, each user adds a bounded number of
 // entries an hour, and the namespace has a memory budget. Asserted as an attacker works: many distinct
 // ranges, then what is in Redis, and whether the legitimate dashboard still hits.
+
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Redis } from "ioredis";
 import { addDays, addYears, todayIso } from "../../src/lib/dates";
@@ -9,6 +10,7 @@ import { MEASURES_CACHE_NAMESPACE } from "../../src/modules/measures/measures.ca
 import { cacheableRange } from "../../src/modules/measures/measures.cache-policy";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { createTestApp, type TestApp } from "../helpers/app";
+import { freezeToday } from "../helpers/clock";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
@@ -17,6 +19,9 @@ import { metricValue } from "../helpers/metrics";
 import { parseMetrics } from "../system/prom-text";
 import { FIXTURE } from "./fixture";
 import { loadFixture } from "./targets";
+
+// The app and the fixtures must agree on "today" (UTC midnight may pass during the file).
+freezeToday();
 
 const NS = MEASURES_CACHE_NAMESPACE;
 

@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 import { FIXTURE } from "./fixture";
 import { loadFixture } from "./targets";
 
@@ -107,7 +107,7 @@ describePgRedis("measures cache, ETags and fresh", () => {
       (await call(t, "GET", `/api/measures/summary?${P}&fresh=true`, { token: tokens.analyst })).status,
     ).toBe(200);
     const viewer = await call(t, "GET", `/api/measures/summary?${P}&fresh=true`, { token: tokens.d1 });
-    expect(viewer.status).toBe(403);
+    await expectError(viewer, 403, "FORBIDDEN");
   });
 
   test("two districts never share an entry: each sees its own figures, even cached", async () => {

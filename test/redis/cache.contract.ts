@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Registry } from "prom-client";
 import type { CacheManager } from "../../src/redis/types";
+import type { TimeSource } from "../helpers/clock";
 import { metricValue } from "../helpers/metrics";
 
 /** describe(), or a guard like describeRedis that skips when the service is missing. */
@@ -11,6 +12,8 @@ export interface CacheSubject {
   /** The root cache (default TTL 300 s), on a store shared by every namespace. */
   cache: CacheManager;
   registry: Registry;
+  /** How time passes for this store (a moved clock in process; real waiting on Redis). */
+  time: TimeSource;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,7 @@ export function cacheContract(describeFn: Describe, name: string, open: () => Pr
       expect(await c.get("short")).toBe("x");
       expect(await c.ttl("default")).toBeGreaterThanOrEqual(299);
       expect(await c.ttl("default")).toBeLessThanOrEqual(300);
-      await Bun.sleep(450);
+      await subject.time.advance(450);
       expect(await c.get("short")).toBeNull();
       expect(await c.exists("short")).toBe(false);
       expect(await c.get("default")).toBe("y");
@@ -105,7 +108,7 @@ export function cacheContract(describeFn: Describe, name: string, open: () => Pr
       expect(await c.ttl("k")).toBe(-1);
       expect(await c.persist("k")).toBe(false);
       expect(await c.expire("k", 0.2)).toBe(true);
-      await Bun.sleep(350);
+      await subject.time.advance(350);
       expect(await c.get("k")).toBeNull();
       await c.set("gone", "v");
       expect(await c.expire("gone", 0)).toBe(true);
@@ -123,7 +126,7 @@ export function cacheContract(describeFn: Describe, name: string, open: () => Pr
       expect(await c.mget(["a", "x", "b", "c"])).toEqual([{ n: 1 }, null, new Date(0), "three"]);
       expect(await c.ttl("c")).toBe(50);
       expect(await c.ttl("a")).toBe(300);
-      await Bun.sleep(450);
+      await subject.time.advance(450);
       expect(await c.mget(["a", "b"])).toEqual([{ n: 1 }, null]);
     });
 
@@ -249,7 +252,7 @@ export function cacheContract(describeFn: Describe, name: string, open: () => Pr
       expect(await c.get("race")).toBe(100);
 
       await c.incr("brief", 0.3);
-      await Bun.sleep(450);
+      await subject.time.advance(450);
       expect(await c.incr("brief", 0.3)).toBe(1);
     });
 

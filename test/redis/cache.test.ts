@@ -3,19 +3,21 @@ import { createLogger } from "../../src/lib/logger";
 import { createMetricsRegistry } from "../../src/lib/metrics";
 import { createMemoryCacheManager } from "../../src/redis/memory/cache-manager";
 import { redisMetrics } from "../../src/redis/metrics";
+import { movedTime, realTime, TestClock } from "../helpers/clock";
 import { describeRedis } from "../helpers/guards";
 import { cacheContract, freshNamespace } from "./cache.contract";
 import { openRedisLayer, rawTestRedis } from "./subjects";
 
 cacheContract(describeRedis, "Redis", async () => {
   const layer = await openRedisLayer("redis");
-  return { cache: layer.cache, registry: layer.registry, close: layer.close };
+  return { cache: layer.cache, registry: layer.registry, time: realTime, close: layer.close };
 });
 
 cacheContract(describe, "in-process (embedded mode)", async () => {
   // Room for the 10 000-key invalidation test plus its neighbours; the bound itself is tested below.
-  const layer = await openRedisLayer("memory", { MEMORY_CACHE_MAX_ENTRIES: "50000" });
-  return { cache: layer.cache, registry: layer.registry, close: layer.close };
+  const clock = new TestClock();
+  const layer = await openRedisLayer("memory", { MEMORY_CACHE_MAX_ENTRIES: "50000" }, { now: clock.now });
+  return { cache: layer.cache, registry: layer.registry, time: movedTime(clock), close: layer.close };
 });
 
 describeRedis("Redis cache: what lands in Redis", () => {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { RateLimiter } from "../../src/redis/types";
+import type { TimeSource } from "../helpers/clock";
 import type { Describe } from "./cache.contract";
 
 export interface RateLimiterSubject {
   limiter: RateLimiter;
+  /** How time passes for this store (a moved clock in process; real waiting on Redis). */
+  time: TimeSource;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export function rateLimiterContract(
       const key = freshKey();
       await r.limiter.hit(key, 1, 0.3);
       expect((await r.limiter.hit(key, 1, 0.3)).allowed).toBe(false);
-      await Bun.sleep(400);
+      await r.time.advance(400);
       expect(await r.limiter.hit(key, 1, 0.3)).toMatchObject({ allowed: true, remaining: 0 });
     });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type SessionManager, StoreUnavailableError } from "../../src/redis/types";
+import type { TimeSource } from "../helpers/clock";
 import type { Describe } from "./cache.contract";
 
 export interface SessionSubject {
@@ -8,6 +9,8 @@ export interface SessionSubject {
   corrupt(id: string): Promise<void>;
   /** Whether anything is still stored for the id. */
   stored(id: string): Promise<boolean>;
+  /** How time passes for this store (a moved clock in process; real waiting on Redis). */
+  time: TimeSource;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
 
     test("create returns the session under an unguessable 256-bit base64url id", async () => {
       const userId = freshUser();
-      const before = Date.now();
+      const before = s.time.now();
       const a = await s.sessions.create(userId, data, 3600);
       const b = await s.sessions.create(userId, data, 3600);
       expect(a.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -50,7 +53,7 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
 
     test("get returns the session and records the access time", async () => {
       const created = await s.sessions.create(freshUser(), data, 3600);
-      await Bun.sleep(15);
+      await s.time.advance(15);
       const read = await s.sessions.get(created.id);
       // Everything but the access time is as created. (Not toMatchObject with expect.any: Bun 1.4.5
       // writes the matcher into the received object.)
@@ -121,7 +124,7 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
     test("listForUser returns the user's live sessions, oldest first, without counting as an access", async () => {
       const userId = freshUser();
       const a = await s.sessions.create(userId, data, 3600);
-      await Bun.sleep(5);
+      await s.time.advance(5);
       const b = await s.sessions.create(userId, { ...data, ip: "10.0.0.8" }, 3600);
       await s.sessions.create(freshUser(), data, 3600);
       const list = await s.sessions.listForUser(userId);
@@ -148,7 +151,7 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
       const short = await s.sessions.create(userId, data, 0.3);
       const long = await s.sessions.create(userId, data, 3600);
       expect(await s.sessions.countActive()).toBe(before + 2);
-      await Bun.sleep(450);
+      await s.time.advance(450);
       expect(await s.sessions.get(short.id)).toBeNull();
       expect((await s.sessions.listForUser(userId)).map((x) => x.id)).toEqual([long.id]);
       expect(await s.sessions.countActive()).toBe(before + 1);
@@ -160,14 +163,14 @@ export function sessionContract(describeFn: Describe, name: string, open: () => 
       const userId = freshUser();
       const created = await s.sessions.create(userId, data, 0.3);
       expect(await s.sessions.extend(created.id, 3600)).toBe(true);
-      await Bun.sleep(450);
+      await s.time.advance(450);
       const read = await s.sessions.get(created.id);
       expect(read).not.toBeNull();
-      expect(Date.parse(read!.expiresAt) - Date.now()).toBeGreaterThan(3500_000);
+      expect(Date.parse(read!.expiresAt) - s.time.now()).toBeGreaterThan(3500_000);
       expect((await s.sessions.listForUser(userId)).map((x) => x.id)).toEqual([created.id]);
       // Shortening works too, and the user's index follows.
       expect(await s.sessions.extend(created.id, 0.2)).toBe(true);
-      await Bun.sleep(350);
+      await s.time.advance(350);
       expect(await s.sessions.get(created.id)).toBeNull();
       expect(await s.sessions.listForUser(userId)).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createMemoryRateLimiter } from "../../src/redis/memory/rate-limiter";
 import { createMemorySessionManager, type MemorySessionRecord } from "../../src/redis/memory/session-manager";
+import { movedTime, realTime, TestClock } from "../helpers/clock";
 import { describeRedis } from "../helpers/guards";
 import { rateLimiterContract } from "./rate-limiter.contract";
 import { sessionContract } from "./session.contract";
@@ -17,6 +18,7 @@ sessionContract(describeRedis, "Redis", async () => {
       await raw.hset(sessionKey(id), "role", JSON.stringify("superuser"));
     },
     stored: async (id) => (await raw.exists(sessionKey(id))) === 1,
+    time: realTime,
     close: async () => {
       raw.disconnect();
       await layer.close();
@@ -26,8 +28,10 @@ sessionContract(describeRedis, "Redis", async () => {
 
 sessionContract(describe, "in-process (embedded mode)", async () => {
   const store = new Map<string, MemorySessionRecord>();
+  const clock = new TestClock();
   return {
-    sessions: createMemorySessionManager({ store }),
+    sessions: createMemorySessionManager({ store, now: clock.now }),
+    time: movedTime(clock),
     corrupt: async (id) => {
       store.get(id)!.fields.role = JSON.stringify("superuser");
     },
@@ -38,13 +42,17 @@ sessionContract(describe, "in-process (embedded mode)", async () => {
 
 rateLimiterContract(describeRedis, "Redis", async () => {
   const layer = await openRedisLayer("redis");
-  return { limiter: layer.rateLimiter, close: layer.close };
+  return { limiter: layer.rateLimiter, time: realTime, close: layer.close };
 });
 
-rateLimiterContract(describe, "in-process (embedded mode)", async () => ({
-  limiter: createMemoryRateLimiter(),
-  close: async () => {},
-}));
+rateLimiterContract(describe, "in-process (embedded mode)", async () => {
+  const clock = new TestClock();
+  return {
+    limiter: createMemoryRateLimiter({ now: clock.now }),
+    time: movedTime(clock),
+    close: async () => {},
+  };
+});
 
 describeRedis("Redis sessions and rate limits: what lands in Redis", () => {
   let layer: Awaited<ReturnType<typeof openRedisLayer>>;

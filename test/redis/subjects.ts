@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config/env";
 import { createLogger } from "../../src/lib/logger";
 import { createMetricsRegistry } from "../../src/lib/metrics";
 import { buildRedisDeps, type RedisDeps } from "../../src/redis/build";
+import type { Clock } from "../../src/redis/types";
 import { TEST_REDIS_URL } from "../helpers/services";
 
 /** Config for the Redis layer alone, pointed at the test Redis (or nowhere, for embedded mode). */
@@ -19,10 +20,11 @@ export function redisTestConfig(env: Record<string, string> = {}, redisUrl: stri
 export async function openRedisLayer(
   kind: "redis" | "memory",
   env: Record<string, string> = {},
+  opts: { now?: Clock } = {},
 ): Promise<RedisDeps & { registry: ReturnType<typeof createMetricsRegistry> }> {
   const config = redisTestConfig(env, kind === "redis" ? TEST_REDIS_URL : null);
   const registry = createMetricsRegistry({ defaultMetrics: false });
-  const deps = buildRedisDeps(config, createLogger({ level: "silent" }), registry);
+  const deps = buildRedisDeps(config, createLogger({ level: "silent" }), registry, { now: opts.now });
   if (deps.redis) await waitUntilUp(deps);
   return { ...deps, registry };
 }

@@ -24,20 +24,35 @@ function startApi(dataDir: string) {
     stdout: "pipe",
     stderr: "pipe",
   });
+  // Both pipes drained as they come (a full stderr pipe would stall the child), for the failure message.
   let out = "";
-  void (async () => {
+  let err = "";
+  const drain = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
     const decoder = new TextDecoder();
-    for await (const chunk of proc.stdout) out += decoder.decode(chunk, { stream: true });
-  })();
+    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+  };
+  void drain(proc.stdout, (text) => {
+    out += text;
+  });
+  void drain(proc.stderr, (text) => {
+    err += text;
+  });
+  const output = () => `--- stderr\n${err.slice(-4000)}\n--- stdout\n${out.slice(-4000)}`;
   return {
     proc,
     base: `http://127.0.0.1:${port}`,
-    output: () => out,
+    output,
+    /** Readiness of the child, polled; the deadline only stops a hang. */
+    ready(path: string, timeoutMs: number, ok?: (res: Response) => boolean) {
+      return waitForHttp(`http://127.0.0.1:${port}${path}`, timeoutMs, { proc, output, ok });
+    },
     async waitForLog(text: string, timeoutMs: number) {
       const until = Date.now() + timeoutMs;
       while (!out.includes(text)) {
-        if (Date.now() > until || proc.exitCode !== null)
-          throw new Error(`no "${text}" in:\n${out.slice(-3000)}`);
+        if (Date.now() > until || proc.exitCode !== null) {
+          const why = proc.exitCode !== null ? `exited with ${proc.exitCode}` : `not within ${timeoutMs} ms`;
+          throw new Error(`no "${text}" (${why})\n${output()}`);
+        }
         await Bun.sleep(100);
       }
     },
@@ -52,7 +67,7 @@ describe("embedded mode start-up", () => {
     const first = startApi(dir);
     let second: ReturnType<typeof startApi> | null = null;
     try {
-      const live = await waitForHttp(`${first.base}/api/system/health/live`, 60_000, { proc: first.proc });
+      const live = await first.ready("/api/system/health/live", 120_000);
       expect(live.status).toBe(200);
       expect(((await live.json()) as { status: string }).status).toBe("ok");
 
@@ -75,10 +90,7 @@ describe("embedded mode start-up", () => {
       expect(body.error.message).toStartWith("CourtFlow is starting (");
       expect(body.error.requestId).toBe(courts.headers.get("x-request-id")!);
 
-      const up = await waitForHttp(`${first.base}/api/system/health`, 170_000, {
-        proc: first.proc,
-        ok: (r) => r.status === 200,
-      });
+      const up = await first.ready("/api/system/health", 170_000, (r) => r.status === 200);
       // Up and serving; "degraded" only because embedded mode has no Redis (docs/architecture.md).
       const upBody = (await up.json()) as { status: string; reasons?: string[] };
       expect(upBody.status).toBe("degraded");
@@ -104,10 +116,7 @@ describe("embedded mode start-up", () => {
       const seedWasCut = existsSync(join(dir, "pglite", SEED_PROGRESS_FILE));
 
       second = startApi(dir);
-      await waitForHttp(`${second.base}/api/system/health`, 120_000, {
-        proc: second.proc,
-        ok: (r) => r.status === 200,
-      });
+      await second.ready("/api/system/health", 120_000, (r) => r.status === 200);
       // Same secret (DATA_DIR/jwt-secret), same session (DATA_DIR/sessions.json): still logged in.
       const me = await fetch(`${second.base}/api/auth/me`, { headers: bearer });
       expect(me.status).toBe(200);

@@ -18,7 +18,8 @@ describePg("graceful shutdown of a real server process", () => {
       stderr: "pipe",
     });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/api/system/health`, 15_000);
+      // Readiness, polled: the deadline only stops a hang (start-up is slow on a loaded machine).
+      await waitForHttp(`http://127.0.0.1:${port}/api/system/health`, 60_000, { proc });
       const inFlight = fetch(`http://127.0.0.1:${port}/test/slow?ms=1500`);
       await Bun.sleep(200);
       const signalledAt = Date.now();

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { jobMetricsFor } from "../../src/jobs/metrics";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
+import { expectError } from "../helpers/http";
 import { IN_CI } from "../helpers/services";
 import { type ParsedMetrics, parseMetrics, seriesCount, valuesOf } from "./prom-text";
 import { promtoolCheck } from "./promtool";
@@ -141,7 +142,7 @@ describePgRedis("GET /api/system/metrics", () => {
         `/api/system/health/${random()}`,
       ][i % 3]!;
       const res = await t.app.request(path, { method: methods[i % methods.length] });
-      expect(res.status).toBe(404);
+      await expectError(res, 404, "NOT_FOUND");
     }
     const { parsed } = await scrape(t);
     expect(seriesCount(parsed, "courtflow_http_")).toBe(before);

@@ -7,7 +7,7 @@ import { makeCases } from "../helpers/case-data";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser, TEST_PASSWORD } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 // Who may manage whom (src/modules/users/users.policy.ts), as an attacker would probe it: every actor
 // role × every kind of target × every field of PATCH, plus GET, the list, DELETE and the reset route.
@@ -214,7 +214,7 @@ describePgRedis("user management: actor × target × field", () => {
         const list = await call(t, "GET", `/api/users?limit=200&search=${encodeURIComponent(u.email)}`, {
           token,
         });
-        if (want === 403) expect(list.status).toBe(403);
+        if (want === 403) await expectError(list, 403, "FORBIDDEN");
         else expect({ kind, listed: list.body.data.length }).toEqual({ kind, listed: want === 200 ? 1 : 0 });
         if (kind === "self") continue;
         const del = await call(t, "DELETE", `/api/users/${u.id}`, { token });
@@ -292,7 +292,7 @@ describePgRedis("user management: actor × target × field", () => {
       token: actors.admin.token,
       body: { newPassword: "a-reset-password-3" },
     });
-    expect(missing.status).toBe(404);
+    await expectError(missing, 404, "NOT_FOUND");
   });
 
   test("the attack of issue 13: a court admin cannot take over an analyst with a court in their subtree", async () => {
@@ -317,12 +317,16 @@ describePgRedis("user management: actor × target × field", () => {
       token: ca,
       body: { password: "attacker-chosen-password" },
     });
-    expect(hijack.status).toBe(400);
+    await expectError(hijack, 400, "VALIDATION_FAILED", "body.password");
     for (const change of [{ active: false }, { role: "viewer" }, { name: "Pwned" }]) {
-      expect((await call(t, "PATCH", `/api/users/${id}`, { token: ca, body: change })).status).toBe(404);
+      await expectError(
+        await call(t, "PATCH", `/api/users/${id}`, { token: ca, body: change }),
+        404,
+        "NOT_FOUND",
+      );
     }
-    expect((await call(t, "GET", `/api/users/${id}`, { token: ca })).status).toBe(404);
-    expect((await call(t, "DELETE", `/api/users/${id}`, { token: ca })).status).toBe(404);
+    await expectError(await call(t, "GET", `/api/users/${id}`, { token: ca }), 404, "NOT_FOUND");
+    await expectError(await call(t, "DELETE", `/api/users/${id}`, { token: ca }), 404, "NOT_FOUND");
     await expect(login(t, "victim@x.org", "attacker-chosen-password")).rejects.toThrow("401");
     // The analyst is untouched: same password, same role, still reads the whole state.
     const victim = await login(t, "victim@x.org");

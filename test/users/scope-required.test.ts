@@ -5,7 +5,7 @@ import { makeAssignment, makeCases, makeJudge } from "../helpers/case-data";
 import { resetDb, resetRedis } from "../helpers/db";
 import { makeCourtTree, makeUser } from "../helpers/factories";
 import { describePgRedis } from "../helpers/guards";
-import { call, login } from "../helpers/http";
+import { call, expectError, login } from "../helpers/http";
 
 const CHECK = "users_scoped_role_court_ck";
 const CHECK_SQL = `role NOT IN ('court_admin', 'viewer') OR court_id IS NOT NULL OR NOT active`;
@@ -119,7 +119,7 @@ describePgRedis("scoped roles require a court", () => {
       const users = await call(t, "GET", "/api/users?limit=200", { token: ca });
       expect(users.body.data).toEqual([]);
       const patch = await call(t, "PATCH", `/api/users/${victim.id}`, { token: ca, body: { active: false } });
-      expect(patch.status).toBe(404);
+      await expectError(patch, 404, "NOT_FOUND");
       const created = await call(t, "POST", "/api/users", {
         token: ca,
         body: { email: `x${++n}@x.org`, name: "X", password: "a-long-enough-password", role: "viewer" },
@@ -130,7 +130,7 @@ describePgRedis("scoped roles require a court", () => {
         token: ca,
         body: { code: "LEG-1", name: "Legacy court", level: "limited", parentId: tree.d1.id },
       });
-      expect(court.status).toBe(400);
+      await expectError(court, 400, "VALIDATION_FAILED", "body.parentId");
     } finally {
       await db.execute(sql`delete from users where court_id is null and role in ('court_admin', 'viewer')`);
       await db.execute(sql.raw(`alter table users add constraint ${CHECK} check (${CHECK_SQL})`));

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import type { CaseType } from "../../db/schema/enums";
+import { intArray } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
@@ -9,7 +10,6 @@ import { ALL_COURTS_TAG, MEASURES_CACHE_NAMESPACE, measureCacheTags } from "../m
 import { MEASURE_REFRESH_LOCK_KEY, refreshMeasureRollups } from "../measures/measures.rollups.repo";
 import { syncDerivedEvents } from "./imports.cases.repo";
 import { courtsWithAncestors, prepareJobTransaction } from "./imports.progress.repo";
-import { intArray } from "./imports.sql";
 
 // The second phase of an import: the derived status events and measure rollups of the cases it
 // touched. A batch is done as soon as its rows are committed (imports.process.ts); this runs after,

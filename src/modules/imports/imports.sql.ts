@@ -2,10 +2,6 @@ import { sql } from "drizzle-orm";
 
 // SQL fragments of the import statements. Array and JSON-rows parameters are in src/db/sql.ts.
 
-// Re-exported while code written before the move (imports.rollups.ts on another branch) still imports
-// them from here: once it imports src/db/sql, this line goes.
-export { bigintArray, intArray, jsonRows } from "../../db/sql";
-
 /** The status event types, for the partial unique index on case_activities (case_id, type, occurred_on). */
 export const STATUS_TYPES_SQL = sql.raw(
   "('filed', 'reopened', 'reactivated', 'placed_inactive', 'disposed')",

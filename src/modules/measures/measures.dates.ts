@@ -3,18 +3,6 @@ import { addDays } from "../../lib/dates";
 // The measures' reporting periods (month, quarter, year) over ISO dates; the calendar arithmetic
 // itself is in src/lib/dates.ts.
 
-// Re-exported while branches written before the move (scripts/bench-measures.ts, tests on other
-// branches) still import them from here: once they import src/lib/dates, this line goes.
-export {
-  addDays,
-  addYears,
-  daysBetween,
-  fromDayNumber,
-  isIsoDate,
-  toDayNumber,
-  todayIso,
-} from "../../lib/dates";
-
 export type Unit = "month" | "quarter" | "year";
 
 const MONTHS_PER_UNIT: Record<Unit, number> = { month: 1, quarter: 3, year: 12 };

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import type { CaseType } from "../../db/schema/enums";
+import { intArray } from "../../db/sql";
 import { markMeasuresRefreshedSql } from "./measures.freshness.repo";
 import {
   applyCountDeltasSql,
@@ -23,7 +24,6 @@ import {
   insertSpansSql,
   recordStandardsSql,
 } from "./measures.rollups.sql";
-import { intArray } from "./measures.sql";
 
 /** pg_advisory_xact_lock key: refreshes run one at a time (see refreshMeasureRollups). */
 export const MEASURE_REFRESH_LOCK_KEY = 7_246_150_302;

@@ -8,10 +8,6 @@ import type { Granularity, KeyFilters } from "./measures.types";
 // SQL fragments shared by the measure repos. Every rollup table names its case attributes
 // court_id, case_type and judge_id, so one filter builder serves them all.
 
-// Re-exported while measures.rollups.repo.ts (another branch is changing it) imports it from here:
-// once it imports src/db/sql, this line goes.
-export { intArray };
-
 /** The court / case type / judge filters on a per-case fact table (optionally through an alias). */
 export function keyFilter(f: KeyFilters, alias?: string): SQL {
   const col = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);

@@ -3,7 +3,7 @@ import { createCacheManager } from "../cache-core";
 import { globToRegExp } from "../glob";
 import { cacheKeys } from "../keys";
 import type { CacheUsageSample } from "../metrics";
-import type { CacheManager } from "../types";
+import type { CacheManager, Clock } from "../types";
 import { LruStore } from "./lru-store";
 
 const INTEGER = /^-?\d+$/;
@@ -19,18 +19,22 @@ function addTo(index: Map<string, Set<string>>, key: string, member: string): vo
  * Redis semantics, so the same suite passes against both. Tags index keys both ways so that a key
  * leaving the store (evicted, expired, deleted) also leaves its tags: memory stays bounded.
  */
-export function memoryCacheBackend(maxEntries: number): CacheBackend {
+export function memoryCacheBackend(maxEntries: number, now: Clock = Date.now): CacheBackend {
   const tagsOfKey = new Map<string, Set<string>>();
   const keysOfTag = new Map<string, Set<string>>();
-  const store = new LruStore<string>(maxEntries, (key) => {
-    for (const tag of tagsOfKey.get(key) ?? []) {
-      const keys = keysOfTag.get(tag);
-      keys?.delete(key);
-      if (keys?.size === 0) keysOfTag.delete(tag);
-    }
-    tagsOfKey.delete(key);
-  });
-  const ttlAt = (ttlMs: number) => Date.now() + ttlMs;
+  const store = new LruStore<string>(
+    maxEntries,
+    (key) => {
+      for (const tag of tagsOfKey.get(key) ?? []) {
+        const keys = keysOfTag.get(tag);
+        keys?.delete(key);
+        if (keys?.size === 0) keysOfTag.delete(tag);
+      }
+      tagsOfKey.delete(key);
+    },
+    now,
+  );
+  const ttlAt = (ttlMs: number) => now() + ttlMs;
 
   return {
     available: () => true,
@@ -63,7 +67,7 @@ export function memoryCacheBackend(maxEntries: number): CacheBackend {
     async ttlMs(key) {
       const e = store.entry(key);
       if (!e) return -2;
-      return e.expiresAt === null ? -1 : e.expiresAt - Date.now();
+      return e.expiresAt === null ? -1 : e.expiresAt - now();
     },
     async expire(key, ttlMs) {
       if (store.entry(key) === undefined) return false;
@@ -101,6 +105,8 @@ export function memoryCacheBackend(maxEntries: number): CacheBackend {
 }
 
 /** The CacheManager of embedded mode. */
-export function createMemoryCacheManager(opts: CacheManagerOptions & { maxEntries: number }): CacheManager {
-  return createCacheManager(memoryCacheBackend(opts.maxEntries), opts);
+export function createMemoryCacheManager(
+  opts: CacheManagerOptions & { maxEntries: number; now?: Clock },
+): CacheManager {
+  return createCacheManager(memoryCacheBackend(opts.maxEntries, opts.now), opts);
 }

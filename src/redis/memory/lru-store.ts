@@ -1,3 +1,5 @@
+import type { Clock } from "../types";
+
 /**
  * A bounded map with per-entry expiry: the embedded-mode stand-in for a Redis with `allkeys-lru`.
  * A Map iterates in insertion order, so re-inserting on read keeps the least recently used first.
@@ -9,6 +11,8 @@ export class LruStore<V> {
     private readonly maxEntries: number,
     /** Told about every key that leaves the store (deleted, expired or evicted). */
     private readonly onRemove: (key: string) => void = () => {},
+    /** The time expiries are compared with. */
+    private readonly now: Clock = Date.now,
   ) {}
 
   get size(): number {
@@ -16,7 +20,7 @@ export class LruStore<V> {
   }
 
   /** The live entry, refreshed as most recently used; expired entries are removed on the way. */
-  entry(key: string, now = Date.now()): { value: V; expiresAt: number | null } | undefined {
+  entry(key: string, now = this.now()): { value: V; expiresAt: number | null } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt !== null && e.expiresAt <= now) {
@@ -33,7 +37,7 @@ export class LruStore<V> {
   }
 
   /** The live value without refreshing its recency (for reporting). */
-  peek(key: string, now = Date.now()): V | undefined {
+  peek(key: string, now = this.now()): V | undefined {
     const e = this.entries.get(key);
     return e && (e.expiresAt === null || e.expiresAt > now) ? e.value : undefined;
   }
@@ -50,7 +54,7 @@ export class LruStore<V> {
   /** Changes the expiry of a live key without changing its recency. */
   setExpiry(key: string, expiresAt: number | null): boolean {
     const e = this.entries.get(key);
-    if (!e || (e.expiresAt !== null && e.expiresAt <= Date.now())) return false;
+    if (!e || (e.expiresAt !== null && e.expiresAt <= this.now())) return false;
     e.expiresAt = expiresAt;
     return true;
   }
@@ -63,7 +67,7 @@ export class LruStore<V> {
 
   /** Live keys (expired ones are dropped while iterating). */
   *keys(): Generator<string> {
-    const now = Date.now();
+    const now = this.now();
     for (const [key, e] of [...this.entries]) {
       if (e.expiresAt !== null && e.expiresAt <= now) this.delete(key);
       else yield key;

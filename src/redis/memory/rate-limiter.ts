@@ -1,15 +1,16 @@
-import type { RateLimiter, RateLimitResult } from "../types";
+import type { Clock, RateLimiter, RateLimitResult } from "../types";
 
 const SWEEP_INTERVAL_MS = 60_000;
 
 /** Fixed-window limits in this process (embedded mode), with the Redis limiter's semantics. */
-export function createMemoryRateLimiter(): RateLimiter {
+export function createMemoryRateLimiter(opts: { now?: Clock } = {}): RateLimiter {
+  const clock = opts.now ?? Date.now;
   const windows = new Map<string, { count: number; resetAt: number }>();
-  let sweptAt = Date.now();
+  let sweptAt = clock();
 
   return {
     async hit(key, limit, windowSeconds): Promise<RateLimitResult> {
-      const now = Date.now();
+      const now = clock();
       if (now - sweptAt > SWEEP_INTERVAL_MS) {
         sweptAt = now;
         for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);

@@ -7,7 +7,7 @@ import {
   sessionPatchSchema,
   sessionTtlMs,
 } from "../session-codec";
-import type { Session, SessionManager } from "../types";
+import type { Clock, Session, SessionManager } from "../types";
 
 /** A stored session: the same JSON-per-field encoding as the Redis hash. */
 export interface MemorySessionRecord {
@@ -27,12 +27,15 @@ export function createMemorySessionManager(
     store?: Map<string, MemorySessionRecord>;
     /** After every change that must outlive the process (see session-file.ts); not after a read. */
     onChange?: () => void;
+    /** The time sessions are created, touched and expired at. */
+    now?: Clock;
   } = {},
 ): SessionManager {
   const store = opts.store ?? new Map<string, MemorySessionRecord>();
   const byUser = new Map<number, Set<string>>();
   const changed = opts.onChange ?? (() => {});
-  let sweptAt = Date.now();
+  const clock = opts.now ?? Date.now;
+  let sweptAt = clock();
 
   const userIdOf = (rec: MemorySessionRecord): number | null => {
     try {
@@ -56,7 +59,7 @@ export function createMemorySessionManager(
   }
 
   function sweep(force = false): void {
-    const now = Date.now();
+    const now = clock();
     if (!force && now - sweptAt < SWEEP_INTERVAL_MS) return;
     sweptAt = now;
     for (const [id, rec] of store) if (rec.expiresAt <= now) remove(id);
@@ -64,7 +67,7 @@ export function createMemorySessionManager(
 
   function live(id: string): MemorySessionRecord | undefined {
     const rec = store.get(id);
-    if (rec && rec.expiresAt <= Date.now()) {
+    if (rec && rec.expiresAt <= clock()) {
       remove(id);
       return undefined;
     }
@@ -90,7 +93,7 @@ export function createMemorySessionManager(
   return {
     async create(userId, data, ttlSeconds) {
       sweep();
-      const { id, stored, expiresAtMs } = newSession(userId, data, ttlSeconds);
+      const { id, stored, expiresAtMs } = newSession(userId, data, ttlSeconds, clock());
       store.set(id, { fields: encodeFields(stored), expiresAt: expiresAtMs });
       const ids = byUser.get(userId);
       if (ids) ids.add(id);
@@ -102,7 +105,7 @@ export function createMemorySessionManager(
     async get(id) {
       const rec = isSessionId(id) ? live(id) : undefined;
       if (!rec) return null;
-      rec.fields.lastAccessedAt = JSON.stringify(new Date().toISOString());
+      rec.fields.lastAccessedAt = JSON.stringify(new Date(clock()).toISOString());
       return read(id, rec);
     },
 
@@ -151,7 +154,7 @@ export function createMemorySessionManager(
     async extend(id, ttlSeconds) {
       const rec = isSessionId(id) ? live(id) : undefined;
       if (!rec) return false;
-      rec.expiresAt = Date.now() + sessionTtlMs(ttlSeconds);
+      rec.expiresAt = clock() + sessionTtlMs(ttlSeconds);
       rec.fields.expiresAt = JSON.stringify(new Date(rec.expiresAt).toISOString());
       changed();
       return true;
