@@ -4,8 +4,8 @@
 // (src/modules/cases/cases.service.ts detail()). No framework, ORM or middleware.
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { caseAgeAt, type StatusEvent } from "../../src/modules/cases/cases.age";
 import { todayIso } from "../../src/lib/dates";
+import { caseAgeAt, type StatusEvent } from "../../src/modules/cases/cases.age";
 import { bareEnv, createBearerCheck, loadScripts } from "./auth";
 
 const env = bareEnv();
