@@ -42,6 +42,13 @@ export interface NamespaceUsage {
   maxBytes: number;
 }
 
+/** jemalloc's size class for an allocation of n bytes: 16-byte steps to 128, then four per doubling. */
+export function allocationSize(n: number): number {
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const step = 2 ** Math.floor(Math.log2(n - 1)) / 4;
+  return Math.ceil(n / step) * step;
+}
+
 /**
  * Bytes an entry costs Redis, counted generously: the value and its key, the key again in each tag
  * set and twice in the index, plus per-object overheads measured on Redis 7 (docs/security.md).
@@ -49,8 +56,10 @@ export interface NamespaceUsage {
 export function entryCost(e: Pick<BudgetEntry, "key" | "value" | "tagKeys">): number {
   const key = Buffer.byteLength(e.key);
   const meta = e.tagKeys.reduce((n, t) => n + Buffer.byteLength(t) + 3, 16);
-  // Allocations round up to size classes: about 5% on large values, more on small objects.
-  const value = Math.ceil(Buffer.byteLength(e.value) * 1.05);
+  // The value's string is one allocation (its bytes and a header of up to 9), rounded up to
+  // jemalloc's size class: up to 25 % more just above a power of two, which a flat percentage missed
+  // when the cached figures grew by a field.
+  const value = allocationSize(Buffer.byteLength(e.value) + 9);
   return value + key + 96 + e.tagKeys.length * (key + 56) + 2 * key + meta + 160;
 }
 
