@@ -27,8 +27,11 @@ export function importBenchAvailable(): boolean {
 const num = (s: string | undefined) => (s === undefined ? null : Number(s.replace(/,/g, "")));
 
 export function parseImportOutput(out: string, rows: number): Omit<ImportRun, "output"> {
-  const endToEnd = /end to end \(measure rollups too\)\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
-  const landed = /rows landed after\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
+  // bench-import.ts prints "rows landed (batch completed) after …" and "end to end (measures refreshed
+  // too) …" since rows and rollups are two phases; the older wording is still read.
+  const endToEnd =
+    /end to end \((?:measure rollups|measures refreshed) too\)\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
+  const landed = /rows landed(?: \(batch completed\))? after\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
   const rss = /peak RSS \(VmHWM\): worker (\d+) MB/.exec(out);
   const status = /first import \(everything new\): (\w+)/.exec(out);
   if (!endToEnd) throw new Error(`unreadable scripts/bench-import.ts output:\n${out}`);
