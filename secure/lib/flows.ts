@@ -252,7 +252,7 @@ export async function runMainFlows(env: Record<string, string>, tag: string): Pr
     });
     const boardBody = (await board.json()) as { queues?: { name: string }[] };
     ok({ status: board.status, body: boardBody }, 200, "queue board");
-    expect(boardBody.queues?.map((q) => q.name).sort()).toEqual(["imports", "maintenance"]);
+    expect(boardBody.queues?.map((q) => q.name).sort()).toEqual(["imports", "maintenance", "measures"]);
 
     // Health: the database (migrations readable) and each Redis client are fine.
     const health = await as("GET", "/api/system/health/detailed");
