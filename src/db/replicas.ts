@@ -249,7 +249,8 @@ export class ReplicaSet {
     return this.nodes.map((n, i) => {
       const s = this.states[i]!;
       const lag = s.up ? this.lagOf(s) : null;
-      const seconds = lag ? Math.round(lag.seconds * 10) / 10 : null;
+      // Up to the next tenth: a replica just past the limit must not read "lags 3 s (limit 3 s)".
+      const seconds = lag ? Math.ceil(lag.seconds * 10) / 10 : null;
       const base = { target: n.target, lagSeconds: seconds, lagBytes: lag?.bytes ?? null };
       if (!s.up) return { ...base, state: "down", reason: s.reason ?? "down" };
       if (lag && lag.seconds > this.maxLagSeconds)
