@@ -2,31 +2,9 @@ import postgres from "postgres";
 
 // Where the tests find their real services. Each developer or helper may point these at their own
 // database / Redis db number to run suites side by side.
-//
-// `bun test --parallel=N` runs files in N worker processes (BUN_TEST_WORKER_ID 1..N): worker k > 1 gets
-// its own database (`<name>_w<k>`) and the Redis db k-1 below the configured one, so files that empty
-// the database or Redis between tests never see another worker's data.
-const WORKER = Number(process.env.BUN_TEST_WORKER_ID ?? "1") || 1;
-
-function forWorker(url: string, kind: "postgres" | "redis"): string {
-  if (WORKER <= 1) return url;
-  const u = new URL(url);
-  if (kind === "postgres") {
-    u.pathname = `${u.pathname}_w${WORKER}`;
-    return u.toString();
-  }
-  const db = Number(u.pathname.replace(/^\//, "") || "0") - (WORKER - 1);
-  if (db <= 0)
-    throw new Error(`test worker ${WORKER}: no Redis db left below ${url} (use a higher db number)`);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
-export const TEST_DATABASE_URL = forWorker(
-  process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/courtflow_test",
-  "postgres",
-);
-export const TEST_REDIS_URL = forWorker(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15", "redis");
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/courtflow_test";
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15";
 export const IN_CI = Boolean(process.env.CI);
 
 export interface ServiceAvailability {
