@@ -116,11 +116,16 @@ function node(dir: string, port: number, opts: PrivatePostgresOptions): PrivateP
   };
 }
 
-export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
+/** A temp directory for a server's data, owned by the user the server runs as, and the command prefix. */
+function serverDir(name: string): { dir: string; prefix: string[] } {
   const owner = runAs();
-  const prefix = owner?.prefix ?? [];
-  const dir = tempDir("chaos-pg");
+  const dir = tempDir(name);
   if (owner) chownSync(dir, owner.uid, owner.gid);
+  return { dir, prefix: owner?.prefix ?? [] };
+}
+
+export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
+  const { dir, prefix } = serverDir("chaos-pg");
   await run(
     [
       ...prefix,
@@ -153,10 +158,7 @@ export async function startStandby(
   primary: PrivatePostgres,
   opts: PrivatePostgresOptions & { applicationName?: string } = {},
 ): Promise<PrivatePostgres> {
-  const owner = runAs();
-  const prefix = owner?.prefix ?? [];
-  const dir = tempDir("chaos-pg-standby");
-  if (owner) chownSync(dir, owner.uid, owner.gid);
+  const { dir, prefix } = serverDir("chaos-pg-standby");
   await run(
     [
       ...prefix,
