@@ -23,6 +23,51 @@ export interface ScenarioRow {
 
 const rows: ScenarioRow[] = [];
 
+/** The last `n` non-empty lines of a process's output, each cut to 240 characters. */
+function tail(output: string, n: number): string[] {
+  return output
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(-n)
+    .map((l) => (l.length > 240 ? `${l.slice(0, 240)}…` : l));
+}
+
+/**
+ * Wraps a scenario's test body. A body that throws before recording its row (a wait that timed out,
+ * a server that would not start) would leave no trace in the summary, which is all a CI log keeps of
+ * a long suite: record a failed row naming the error and the last lines each process printed, then
+ * rethrow so the test still fails.
+ */
+export function recorded(
+  scenario: string,
+  body: () => Promise<void>,
+  processes: () => Record<string, { output(): string } | undefined>,
+): () => Promise<void> {
+  return async () => {
+    const t0 = performance.now();
+    const before = rows.length;
+    try {
+      await body();
+    } catch (err) {
+      if (!rows.slice(before).some((r) => r.scenario === scenario)) {
+        const figures: Record<string, string> = {};
+        for (const [name, p] of Object.entries(processes()))
+          if (p) figures[`${name} output`] = ["", ...tail(p.output(), 12)].join("\n        ");
+        rows.push({
+          scenario,
+          requests: 0,
+          answers: {},
+          unexpected: {},
+          checks: [{ name: "the scenario ran to its end", ok: false, detail: String(err).slice(0, 600) }],
+          seconds: (performance.now() - t0) / 1000,
+          figures,
+        });
+      }
+      throw err;
+    }
+  };
+}
+
 export function recordScenario(
   scenario: string,
   outcomes: Outcome[],

@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { authRead, loginCall, publicRead, type ReadTargets, readTargets } from "../lib/calls";
 import { startLoad } from "../lib/load";
 import { type ChaosProcess, crashLines, startApi } from "../lib/processes";
-import { type Check, recordScenario } from "../lib/summary";
+import { type Check, recorded, recordScenario } from "../lib/summary";
 import { ADMIN, createWorld, login, VIEWER, type World } from "../lib/world";
 
 // Scenario 6: ten uploads trickle a byte every half second each (the attack that used to hold ten
@@ -71,65 +71,72 @@ export function slowUploadsScenario(): void {
       await world?.destroy();
     });
 
-    test("logins and reads answer while ten uploads trickle; each upload is cut with 408, nothing kept", async () => {
-      const t0 = performance.now();
-      const sql = postgres(world.databaseUrl, { max: 1, onnotice: () => {} });
-      const [{ n: batchesBefore }] = (await sql`select count(*)::int as n from daily_import_batches`) as [
-        { n: number },
-      ];
-      const uploads = Array.from({ length: 10 }, () => trickleUpload(api.port, tokens[0]!));
-      await Bun.sleep(500);
-      const load = startLoad({
-        base: api.base,
-        concurrency: 8,
-        maxRequests: 100_000,
-        maxMs: LOAD_MS,
-        timeoutMs: CLIENT_TIMEOUT_MS,
-        next: (i) =>
-          i % 10 === 9 ? loginCall(ADMIN) : i % 3 === 2 ? publicRead(i) : authRead(i, targets, tokens),
-      });
-      const outcomes = await load.done;
-      const statuses = await Promise.all(uploads);
-      const [{ n: batchesAfter }] = (await sql`select count(*)::int as n from daily_import_batches`) as [
-        { n: number },
-      ];
-      const [{ n: staged }] = (await sql`select count(*)::int as n from import_staged_rows`) as [
-        { n: number },
-      ];
-      await sql.end();
+    test(
+      "logins and reads answer while ten uploads trickle; each upload is cut with 408, nothing kept",
+      recorded(
+        "6 ten slow uploads",
+        async () => {
+          const t0 = performance.now();
+          const sql = postgres(world.databaseUrl, { max: 1, onnotice: () => {} });
+          const [{ n: batchesBefore }] = (await sql`select count(*)::int as n from daily_import_batches`) as [
+            { n: number },
+          ];
+          const uploads = Array.from({ length: 10 }, () => trickleUpload(api.port, tokens[0]!));
+          await Bun.sleep(500);
+          const load = startLoad({
+            base: api.base,
+            concurrency: 8,
+            maxRequests: 100_000,
+            maxMs: LOAD_MS,
+            timeoutMs: CLIENT_TIMEOUT_MS,
+            next: (i) =>
+              i % 10 === 9 ? loginCall(ADMIN) : i % 3 === 2 ? publicRead(i) : authRead(i, targets, tokens),
+          });
+          const outcomes = await load.done;
+          const statuses = await Promise.all(uploads);
+          const [{ n: batchesAfter }] = (await sql`select count(*)::int as n from daily_import_batches`) as [
+            { n: number },
+          ];
+          const [{ n: staged }] = (await sql`select count(*)::int as n from import_staged_rows`) as [
+            { n: number },
+          ];
+          await sql.end();
 
-      const unexpected = outcomes.filter((o) => o.status !== 200);
-      const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
-      const p95 = ms[Math.floor(ms.length * 0.95)] ?? 0;
-      const logins = outcomes.filter((o) => o.label === "login");
-      const lastAnswer = Math.max(...outcomes.map((o) => o.sentAt + o.ms));
-      const checks: Check[] = [
-        {
-          name: "every login, case read and public read answered 200 while the uploads trickled",
-          ok: unexpected.length === 0 && outcomes.length > 0,
-          detail: `${outcomes.length} requests (${logins.length} logins), p95 ${Math.round(p95)} ms`,
+          const unexpected = outcomes.filter((o) => o.status !== 200);
+          const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+          const p95 = ms[Math.floor(ms.length * 0.95)] ?? 0;
+          const logins = outcomes.filter((o) => o.label === "login");
+          const lastAnswer = Math.max(...outcomes.map((o) => o.sentAt + o.ms));
+          const checks: Check[] = [
+            {
+              name: "every login, case read and public read answered 200 while the uploads trickled",
+              ok: unexpected.length === 0 && outcomes.length > 0,
+              detail: `${outcomes.length} requests (${logins.length} logins), p95 ${Math.round(p95)} ms`,
+            },
+            {
+              name: "all of them answered before the uploads were cut",
+              ok: lastAnswer < DEADLINE_S * 1000,
+              detail: `last answer ${Math.round(lastAnswer)} ms after the load started`,
+            },
+            {
+              name: `every trickling upload cut with 408 at the deadline (${DEADLINE_S} s)`,
+              ok: statuses.every((s) => s === 408),
+              detail: [...new Set(statuses)].join(", "),
+            },
+            {
+              name: "no batch and no staged row left by the cut uploads",
+              ok: batchesAfter === batchesBefore && staged === 0,
+              detail: `batches ${batchesBefore} → ${batchesAfter}, staged rows ${staged}`,
+            },
+            { name: "no crash output", ok: crashLines(api.output()).length === 0 },
+          ];
+          recordScenario("6 ten slow uploads", outcomes, unexpected, checks, (performance.now() - t0) / 1000);
+          for (const o of unexpected.slice(0, 10))
+            console.log(o.label, o.path, o.status, o.code, `${Math.round(o.ms)} ms`);
+          expect(checks.filter((c) => !c.ok)).toEqual([]);
         },
-        {
-          name: "all of them answered before the uploads were cut",
-          ok: lastAnswer < DEADLINE_S * 1000,
-          detail: `last answer ${Math.round(lastAnswer)} ms after the load started`,
-        },
-        {
-          name: `every trickling upload cut with 408 at the deadline (${DEADLINE_S} s)`,
-          ok: statuses.every((s) => s === 408),
-          detail: [...new Set(statuses)].join(", "),
-        },
-        {
-          name: "no batch and no staged row left by the cut uploads",
-          ok: batchesAfter === batchesBefore && staged === 0,
-          detail: `batches ${batchesBefore} → ${batchesAfter}, staged rows ${staged}`,
-        },
-        { name: "no crash output", ok: crashLines(api.output()).length === 0 },
-      ];
-      recordScenario("6 ten slow uploads", outcomes, unexpected, checks, (performance.now() - t0) / 1000);
-      for (const o of unexpected.slice(0, 10))
-        console.log(o.label, o.path, o.status, o.code, `${Math.round(o.ms)} ms`);
-      expect(checks.filter((c) => !c.ok)).toEqual([]);
-    });
+        () => ({ api }),
+      ),
+    );
   });
 }

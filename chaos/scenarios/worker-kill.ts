@@ -10,7 +10,7 @@ import { authRead, publicRead, readTargets } from "../lib/calls";
 import { addBenchReferenceData, type Batch, batchOf, uploadImport } from "../lib/imports";
 import { startLoad } from "../lib/load";
 import { type ChaosProcess, crashLines, startApi, startWorker } from "../lib/processes";
-import { type Check, recordScenario } from "../lib/summary";
+import { type Check, recorded, recordScenario } from "../lib/summary";
 import { ADMIN, createWorld, login, tableFingerprints, type World } from "../lib/world";
 
 // Scenario 3: the worker SIGKILLed in the middle of an import, then started again. The batch must
@@ -64,144 +64,153 @@ export function workerKillScenario(): void {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    test("the batch completes with exact counts, no duplicates, rollups equal to a full rebuild", async () => {
-      const t0 = performance.now();
-      const files = await writeBenchFiles(dir, { cases: CASES, activitiesPerCase: PER_CASE, seed: 7 });
-      const targets = await readTargets(world.databaseUrl);
-      const load = startLoad({
-        base: api.base,
-        concurrency: 4,
-        maxRequests: 50_000,
-        maxMs: 180_000,
-        timeoutMs: 30_000,
-        next: (i) => (i % 3 === 2 ? publicRead(i) : authRead(i, targets, [token])),
-      });
-
-      const upload = await uploadImport(api.base, token, files);
-      expect(upload.status).toBe(202);
-      const id = upload.id!;
-
-      // Kill with 40% of the rows in (inside the activities phase), well before the end.
-      let killedAt: Batch | null = null;
-      const deadline = Date.now() + 120_000;
-      while (!killedAt) {
-        const b = await batchOf(api.base, token, id);
-        if (b.progress.processedRows >= b.progress.totalRows * 0.4 && b.progress.totalRows > 0) {
-          workers[0]!.proc.kill("SIGKILL");
-          await workers[0]!.proc.exited;
-          killedAt = await batchOf(api.base, token, id);
-        } else if (Date.now() > deadline || ["completed", "failed"].includes(b.status)) {
-          throw new Error(`no mid-batch moment to kill at: ${JSON.stringify(b)}`);
-        } else await Bun.sleep(20);
-      }
-      const killedMs = performance.now() - t0;
-      workers.push(await startWorker(env()));
-      let done: Batch = killedAt;
-      // Done, then its measures (the refresh job follows the batch).
-      while (
-        !["completed", "completed_with_errors", "failed"].includes(done.status) ||
-        !done.measuresRefreshedAt
-      ) {
-        if (Date.now() > deadline + 60_000) throw new Error(`batch did not finish: ${JSON.stringify(done)}`);
-        await Bun.sleep(200);
-        done = await batchOf(api.base, token, id);
-      }
-      const outcomes = await load.stop();
-      const doneMs = performance.now() - t0;
-
-      const db = world.databaseUrl;
-      const benchCases = `from cases c join courts ct on ct.id = c.court_id where ct.code like 'B%'`;
-      const casesIn = await scalar(db, `select count(*) ${benchCases}`);
-      const activitiesIn = await scalar(
-        db,
-        `select count(*) from case_activities a join courts ct on ct.id = a.court_id where ct.code like 'B%'`,
-      );
-      const duplicateStatus = await scalar(
-        db,
-        `select count(*) from (select 1 from case_activities a where a.type in ('filed','reopened','reactivated','placed_inactive','disposed')
-           group by a.case_id, a.type, a.occurred_on having count(*) > 1) d`,
-      );
-      const duplicateSources = await scalar(
-        db,
-        "select count(*) - count(distinct (court_id, source_id)) from case_activities where source_id is not null",
-      );
-      // The rollups the import maintained, against a full rebuild from the rows (not measure_freshness:
-      // it holds when the last refresh ran, which the rebuild itself moves).
-      const rollupTables = (fp: Record<string, string>) =>
-        Object.fromEntries(
-          Object.entries(fp).filter(([t]) => (ROLLUP_TABLES as readonly string[]).includes(t)),
-        );
-      const incremental = rollupTables(await tableFingerprints(db));
-      const handle = await createDb({
-        ...loadConfig({ DATABASE_URL: db, NODE_ENV: "test" }),
-        DATABASE_QUERY_TIMEOUT_MS: 0,
-      });
-      await refreshMeasureRollups(handle.db);
-      await handle.close();
-      const rebuilt = rollupTables(await tableFingerprints(db));
-      const differing = Object.keys(rebuilt).filter((t) => rebuilt[t] !== incremental[t]);
-
-      const unexpected = outcomes.filter((o) => o.status !== 200);
-      const checks: Check[] = [
-        {
-          name: "killed mid-batch",
-          ok:
-            killedAt.status === "processing" && killedAt.progress.processedRows < killedAt.progress.totalRows,
-          detail: `${killedAt.progress.processedRows}/${killedAt.progress.totalRows} rows, phase ${killedAt.progress.phase}`,
-        },
-        {
-          name: "batch completed after the restart",
-          ok: done.status === "completed",
-          detail: `${done.status}; killed at ${(killedMs / 1000).toFixed(1)} s, completed at ${(doneMs / 1000).toFixed(1)} s`,
-        },
-        {
-          name: "exact counts: every row inserted once, none updated/unchanged/failed",
-          ok: Bun.deepEquals(done.counts, {
-            cases: { total: CASES, inserted: CASES, updated: 0, unchanged: 0, failed: 0 },
-            activities: {
-              total: CASES * PER_CASE,
-              inserted: CASES * PER_CASE,
-              updated: 0,
-              unchanged: 0,
-              failed: 0,
-            },
-          }),
-          detail: JSON.stringify(done.counts),
-        },
-        {
-          name: "rows in the database: cases and activities exactly once",
-          ok: casesIn === CASES && activitiesIn === CASES * PER_CASE,
-          detail: `${casesIn} cases, ${activitiesIn} activities`,
-        },
-        {
-          name: "no duplicate status events or source ids",
-          ok: duplicateStatus === 0 && duplicateSources === 0,
-        },
-        {
-          name: "measure rollups equal a full rebuild",
-          ok: differing.length === 0 && Object.keys(rebuilt).length > 0,
-          detail: differing.length
-            ? `differ: ${differing.join(", ")}`
-            : `${Object.keys(rebuilt).length} tables`,
-        },
-        {
-          name: "API reads during the import: all 200",
-          ok: unexpected.length === 0,
-          detail: `${outcomes.length} reads`,
-        },
-        {
-          name: "no crash output (API, restarted worker)",
-          ok: crashLines(api.output()).length === 0 && crashLines(workers[1]!.output()).length === 0,
-        },
-      ];
-      recordScenario(
+    test(
+      "the batch completes with exact counts, no duplicates, rollups equal to a full rebuild",
+      recorded(
         "3 worker SIGKILL mid-import",
-        outcomes,
-        unexpected,
-        checks,
-        (performance.now() - t0) / 1000,
-      );
-      expect(checks.filter((c) => !c.ok)).toEqual([]);
-    });
+        async () => {
+          const t0 = performance.now();
+          const files = await writeBenchFiles(dir, { cases: CASES, activitiesPerCase: PER_CASE, seed: 7 });
+          const targets = await readTargets(world.databaseUrl);
+          const load = startLoad({
+            base: api.base,
+            concurrency: 4,
+            maxRequests: 50_000,
+            maxMs: 180_000,
+            timeoutMs: 30_000,
+            next: (i) => (i % 3 === 2 ? publicRead(i) : authRead(i, targets, [token])),
+          });
+
+          const upload = await uploadImport(api.base, token, files);
+          expect(upload.status).toBe(202);
+          const id = upload.id!;
+
+          // Kill with 40% of the rows in (inside the activities phase), well before the end.
+          let killedAt: Batch | null = null;
+          const deadline = Date.now() + 120_000;
+          while (!killedAt) {
+            const b = await batchOf(api.base, token, id);
+            if (b.progress.processedRows >= b.progress.totalRows * 0.4 && b.progress.totalRows > 0) {
+              workers[0]!.proc.kill("SIGKILL");
+              await workers[0]!.proc.exited;
+              killedAt = await batchOf(api.base, token, id);
+            } else if (Date.now() > deadline || ["completed", "failed"].includes(b.status)) {
+              throw new Error(`no mid-batch moment to kill at: ${JSON.stringify(b)}`);
+            } else await Bun.sleep(20);
+          }
+          const killedMs = performance.now() - t0;
+          workers.push(await startWorker(env()));
+          let done: Batch = killedAt;
+          // Done, then its measures (the refresh job follows the batch).
+          while (
+            !["completed", "completed_with_errors", "failed"].includes(done.status) ||
+            !done.measuresRefreshedAt
+          ) {
+            if (Date.now() > deadline + 60_000)
+              throw new Error(`batch did not finish: ${JSON.stringify(done)}`);
+            await Bun.sleep(200);
+            done = await batchOf(api.base, token, id);
+          }
+          const outcomes = await load.stop();
+          const doneMs = performance.now() - t0;
+
+          const db = world.databaseUrl;
+          const benchCases = `from cases c join courts ct on ct.id = c.court_id where ct.code like 'B%'`;
+          const casesIn = await scalar(db, `select count(*) ${benchCases}`);
+          const activitiesIn = await scalar(
+            db,
+            `select count(*) from case_activities a join courts ct on ct.id = a.court_id where ct.code like 'B%'`,
+          );
+          const duplicateStatus = await scalar(
+            db,
+            `select count(*) from (select 1 from case_activities a where a.type in ('filed','reopened','reactivated','placed_inactive','disposed')
+           group by a.case_id, a.type, a.occurred_on having count(*) > 1) d`,
+          );
+          const duplicateSources = await scalar(
+            db,
+            "select count(*) - count(distinct (court_id, source_id)) from case_activities where source_id is not null",
+          );
+          // The rollups the import maintained, against a full rebuild from the rows (not measure_freshness:
+          // it holds when the last refresh ran, which the rebuild itself moves).
+          const rollupTables = (fp: Record<string, string>) =>
+            Object.fromEntries(
+              Object.entries(fp).filter(([t]) => (ROLLUP_TABLES as readonly string[]).includes(t)),
+            );
+          const incremental = rollupTables(await tableFingerprints(db));
+          const handle = await createDb({
+            ...loadConfig({ DATABASE_URL: db, NODE_ENV: "test" }),
+            DATABASE_QUERY_TIMEOUT_MS: 0,
+          });
+          await refreshMeasureRollups(handle.db);
+          await handle.close();
+          const rebuilt = rollupTables(await tableFingerprints(db));
+          const differing = Object.keys(rebuilt).filter((t) => rebuilt[t] !== incremental[t]);
+
+          const unexpected = outcomes.filter((o) => o.status !== 200);
+          const checks: Check[] = [
+            {
+              name: "killed mid-batch",
+              ok:
+                killedAt.status === "processing" &&
+                killedAt.progress.processedRows < killedAt.progress.totalRows,
+              detail: `${killedAt.progress.processedRows}/${killedAt.progress.totalRows} rows, phase ${killedAt.progress.phase}`,
+            },
+            {
+              name: "batch completed after the restart",
+              ok: done.status === "completed",
+              detail: `${done.status}; killed at ${(killedMs / 1000).toFixed(1)} s, completed at ${(doneMs / 1000).toFixed(1)} s`,
+            },
+            {
+              name: "exact counts: every row inserted once, none updated/unchanged/failed",
+              ok: Bun.deepEquals(done.counts, {
+                cases: { total: CASES, inserted: CASES, updated: 0, unchanged: 0, failed: 0 },
+                activities: {
+                  total: CASES * PER_CASE,
+                  inserted: CASES * PER_CASE,
+                  updated: 0,
+                  unchanged: 0,
+                  failed: 0,
+                },
+              }),
+              detail: JSON.stringify(done.counts),
+            },
+            {
+              name: "rows in the database: cases and activities exactly once",
+              ok: casesIn === CASES && activitiesIn === CASES * PER_CASE,
+              detail: `${casesIn} cases, ${activitiesIn} activities`,
+            },
+            {
+              name: "no duplicate status events or source ids",
+              ok: duplicateStatus === 0 && duplicateSources === 0,
+            },
+            {
+              name: "measure rollups equal a full rebuild",
+              ok: differing.length === 0 && Object.keys(rebuilt).length > 0,
+              detail: differing.length
+                ? `differ: ${differing.join(", ")}`
+                : `${Object.keys(rebuilt).length} tables`,
+            },
+            {
+              name: "API reads during the import: all 200",
+              ok: unexpected.length === 0,
+              detail: `${outcomes.length} reads`,
+            },
+            {
+              name: "no crash output (API, restarted worker)",
+              ok: crashLines(api.output()).length === 0 && crashLines(workers[1]!.output()).length === 0,
+            },
+          ];
+          recordScenario(
+            "3 worker SIGKILL mid-import",
+            outcomes,
+            unexpected,
+            checks,
+            (performance.now() - t0) / 1000,
+          );
+          expect(checks.filter((c) => !c.ok)).toEqual([]);
+        },
+        () => ({ api, worker1: workers[0], worker2: workers[1] }),
+      ),
+    );
   });
 }

@@ -7,7 +7,7 @@ import { addBenchReferenceData, uploadImport } from "../../chaos/lib/imports";
 import { type Outcome, startLoad } from "../../chaos/lib/load";
 import type { PrivatePostgres } from "../../chaos/lib/private-postgres";
 import { type ChaosProcess, crashLines, startApi, startWorker } from "../../chaos/lib/processes";
-import { type Check, recordScenario } from "../../chaos/lib/summary";
+import { type Check, recorded, recordScenario } from "../../chaos/lib/summary";
 import { waitUntil } from "../../chaos/lib/wait";
 import { ADMIN, createDatabase, login, VIEWER } from "../../chaos/lib/world";
 import { writeBenchFiles } from "../../scripts/lib/import-bench-data";
@@ -270,70 +270,77 @@ export function redisClusterScenario(): void {
       return { checks, outcomes } satisfies Round;
     }
 
-    test("every flow on the cluster; a primary killed, its replica promoted, every flow again", async () => {
-      const t0 = performance.now();
-      const before = await flows("before", "B01", "203.0.113.1");
-      // Case pages go to the first token (an admin: every case in scope), the rest alternate.
-      const loadTokens = [await login(api.base, ADMIN), await login(api.base, VIEWER)];
-      const load = startLoad({
-        base: api.base,
-        concurrency: 4,
-        maxRequests: 50_000,
-        maxMs: 18_000,
-        timeoutMs: 15_000,
-        next: (i) => authRead(i, targets, loadTokens),
-      });
-      await Bun.sleep(3000);
-      const victim = await cluster.ownerOf(QUEUE_PREFIX);
-      const killedAt = load.now();
-      await cluster.kill(victim);
-      const healedMs = await cluster.failedOver(QUEUE_PREFIX, victim, 30_000).catch(() => null);
-      const loadOutcomes = await load.done;
-      const after = await flows("after", "B02", "203.0.113.2");
-
-      const authDown = (o: Outcome) => o.status === 503 && o.code === "AUTH_UNAVAILABLE";
-      const downs = loadOutcomes.filter(authDown);
-      const lastDown = downs.reduce((m, o) => Math.max(m, o.sentAt + o.ms), killedAt);
-      const unexpected = [
-        ...loadOutcomes.filter((o) => o.status !== 200 && !(authDown(o) && o.sentAt + o.ms >= killedAt)),
-        ...[...before.outcomes, ...after.outcomes].filter((o) => o.status >= 500 || o.status === 0),
-      ];
-      const checks: Check[] = [
-        ...before.checks,
-        {
-          name: "killed the primary of the queues' slot; its replica took over",
-          ok: healedMs !== null,
-          detail: `cluster ok with 3 primaries ${((healedMs ?? 0) / 1000).toFixed(1)} s after the kill`,
-        },
-        {
-          name: "reads under load meanwhile: 200, or 503 AUTH_UNAVAILABLE while the sessions' slots had no primary",
-          ok: loadOutcomes.every((o) => o.status === 200 || authDown(o)),
-          detail: `${loadOutcomes.length} reads, ${downs.length} × 503 up to ${((lastDown - killedAt) / 1000).toFixed(1)} s after the kill`,
-        },
-        ...after.checks,
-        {
-          name: "API and worker alive without a restart, no crash output",
-          ok:
-            api.alive() &&
-            worker.alive() &&
-            crashLines(api.output()).length === 0 &&
-            crashLines(worker.output()).length === 0,
-        },
-      ];
-      recordScenario(
+    test(
+      "every flow on the cluster; a primary killed, its replica promoted, every flow again",
+      recorded(
         "4 Redis Cluster (primary killed)",
-        [...before.outcomes, ...loadOutcomes, ...after.outcomes],
-        unexpected,
-        checks,
-        (performance.now() - t0) / 1000,
-        {
-          recoverySeconds: healedMs === null ? null : healedMs / 1000,
-          figures: {
-            "503 window under load": `${((lastDown - killedAt) / 1000).toFixed(1)} s after the kill`,
-          },
+        async () => {
+          const t0 = performance.now();
+          const before = await flows("before", "B01", "203.0.113.1");
+          // Case pages go to the first token (an admin: every case in scope), the rest alternate.
+          const loadTokens = [await login(api.base, ADMIN), await login(api.base, VIEWER)];
+          const load = startLoad({
+            base: api.base,
+            concurrency: 4,
+            maxRequests: 50_000,
+            maxMs: 18_000,
+            timeoutMs: 15_000,
+            next: (i) => authRead(i, targets, loadTokens),
+          });
+          await Bun.sleep(3000);
+          const victim = await cluster.ownerOf(QUEUE_PREFIX);
+          const killedAt = load.now();
+          await cluster.kill(victim);
+          const healedMs = await cluster.failedOver(QUEUE_PREFIX, victim, 30_000).catch(() => null);
+          const loadOutcomes = await load.done;
+          const after = await flows("after", "B02", "203.0.113.2");
+
+          const authDown = (o: Outcome) => o.status === 503 && o.code === "AUTH_UNAVAILABLE";
+          const downs = loadOutcomes.filter(authDown);
+          const lastDown = downs.reduce((m, o) => Math.max(m, o.sentAt + o.ms), killedAt);
+          const unexpected = [
+            ...loadOutcomes.filter((o) => o.status !== 200 && !(authDown(o) && o.sentAt + o.ms >= killedAt)),
+            ...[...before.outcomes, ...after.outcomes].filter((o) => o.status >= 500 || o.status === 0),
+          ];
+          const checks: Check[] = [
+            ...before.checks,
+            {
+              name: "killed the primary of the queues' slot; its replica took over",
+              ok: healedMs !== null,
+              detail: `cluster ok with 3 primaries ${((healedMs ?? 0) / 1000).toFixed(1)} s after the kill`,
+            },
+            {
+              name: "reads under load meanwhile: 200, or 503 AUTH_UNAVAILABLE while the sessions' slots had no primary",
+              ok: loadOutcomes.every((o) => o.status === 200 || authDown(o)),
+              detail: `${loadOutcomes.length} reads, ${downs.length} × 503 up to ${((lastDown - killedAt) / 1000).toFixed(1)} s after the kill`,
+            },
+            ...after.checks,
+            {
+              name: "API and worker alive without a restart, no crash output",
+              ok:
+                api.alive() &&
+                worker.alive() &&
+                crashLines(api.output()).length === 0 &&
+                crashLines(worker.output()).length === 0,
+            },
+          ];
+          recordScenario(
+            "4 Redis Cluster (primary killed)",
+            [...before.outcomes, ...loadOutcomes, ...after.outcomes],
+            unexpected,
+            checks,
+            (performance.now() - t0) / 1000,
+            {
+              recoverySeconds: healedMs === null ? null : healedMs / 1000,
+              figures: {
+                "503 window under load": `${((lastDown - killedAt) / 1000).toFixed(1)} s after the kill`,
+              },
+            },
+          );
+          expect(checks.filter((c) => !c.ok)).toEqual([]);
         },
-      );
-      expect(checks.filter((c) => !c.ok)).toEqual([]);
-    });
+        () => ({ api, worker }),
+      ),
+    );
   });
 }
