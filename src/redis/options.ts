@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import type { Config } from "../config/env";
+import { FailoverSafeSentinelConnector } from "./sentinel-connector";
 import { redisTlsOptions } from "./tls";
 import type { RedisRole } from "./types";
 
@@ -133,6 +134,9 @@ export function connectionSpec(config: Config, role: ConnectionRole): Connection
         name: config.REDIS_SENTINEL_NAME,
         db: url.db,
         failoverDetector: true,
+        // …with the race in ioredis's detector closed (see sentinel-connector.ts). Options travel with
+        // duplicate(), so BullMQ's own connections get it too.
+        Connector: FailoverSafeSentinelConnector,
       },
     };
   }
