@@ -41,7 +41,24 @@ export function watchClient(
     lastError = describeRedisTlsError(err) ?? err.message;
   });
   client.on("close", () => change("down"));
-  client.on("end", () => change("down"));
+  client.on("end", () => {
+    change("down");
+    if (!shuttingDown) revive();
+  });
+
+  // ioredis ends a client for good ("end": no more reconnects) when a connection attempt is given up
+  // rather than failed — e.g. the Sentinel race in sentinel-connector.ts. Nothing but close() may end
+  // these clients, so an end outside shutdown is a defect to log and undo, not a state to live in:
+  // sessions would answer 503 until a restart.
+  const revive = () => {
+    logger.error(
+      { client: role, target, reason: lastError ?? "client ended" },
+      "redis client gave up; reconnecting",
+    );
+    setTimeout(() => {
+      if (!shuttingDown && client.status === "end") client.connect().catch(() => {});
+    }, 1000).unref();
+  };
 
   return {
     state: () => state,

@@ -245,6 +245,25 @@ describeOwnRedis("Redis clients against a password-protected server", () => {
     }
   });
 
+  test("a client that ioredis gives up outside shutdown is logged as an error and reconnected; close() still ends them all", async () => {
+    const { clients, logs } = open(server.url(1, "app:app-pass-9x7"));
+    try {
+      await until(() => Object.values(clients.state()).every((s) => s === "up"));
+      // What ioredis does when it abandons a connection attempt: status "end", no reconnect of its own.
+      clients.session.disconnect();
+      await until(() => clients.session.status === "end");
+      await until(() => clients.session.status === "ready", 5000);
+      expect(await clients.session.ping()).toBe("PONG");
+      const gaveUp = logs.json().filter((l) => l.msg === "redis client gave up; reconnecting");
+      expect(gaveUp.map((l) => [l.client, l.level])).toEqual([["session", "error"]]);
+    } finally {
+      await clients.close();
+    }
+    await Bun.sleep(1200); // past the revive delay: nothing comes back after close()
+    expect(Object.values(clients.state())).toEqual(["down", "down", "down", "down"]);
+    expect(clients.session.status).toBe("end");
+  });
+
   test("worker connections block on queues without a timeout and are closed with the clients", async () => {
     const { clients } = open(server.url(1, "app:app-pass-9x7"), { REDIS_COMMAND_TIMEOUT_MS: "100" });
     const worker = clients.createWorkerConnection();
