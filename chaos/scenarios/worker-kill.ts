@@ -19,6 +19,8 @@ import { ADMIN, createWorld, login, tableFingerprints, type World } from "../lib
 
 const CASES = 12_000;
 const PER_CASE = 3;
+/** The second batch, killed between its landing and its measure refresh. */
+const REFRESH_CASES = 6_000;
 
 async function scalar(databaseUrl: string, query: string): Promise<number> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
@@ -130,12 +132,7 @@ export function workerKillScenario(): void {
             db,
             "select count(*) - count(distinct (court_id, source_id)) from case_activities where source_id is not null",
           );
-          // The rollups the import maintained, against a full rebuild from the rows (not measure_freshness:
-          // it holds when the last refresh ran, which the rebuild itself moves).
-          const rollupTables = (fp: Record<string, string>) =>
-            Object.fromEntries(
-              Object.entries(fp).filter(([t]) => (ROLLUP_TABLES as readonly string[]).includes(t)),
-            );
+          // The rollups the import maintained, against a full rebuild from the rows.
           const incremental = rollupTables(await tableFingerprints(db));
           const handle = await createDb({
             ...loadConfig({ DATABASE_URL: db, NODE_ENV: "test" }),
@@ -212,5 +209,123 @@ export function workerKillScenario(): void {
         () => ({ api, worker1: workers[0], worker2: workers[1] }),
       ),
     );
+
+    test(
+      "SIGKILL between landing and refresh: the batch stays completed, its refresh resumes on the next worker, rollups equal a full rebuild",
+      recorded(
+        "3c worker SIGKILL between landing and refresh",
+        async () => {
+          const t0 = performance.now();
+          const db = world.databaseUrl;
+          // Small refresh steps, so the refresh of one batch takes many committed steps to kill between.
+          const stepEnv = () => ({ ...env(), extra: { ...env().extra, IMPORT_ROLLUP_CHUNK_SIZE: "150" } });
+          for (const w of workers.splice(0)) await w.stop("SIGKILL");
+          workers.push(await startWorker(stepEnv()));
+          const sub = tempDir("chaos-import-refresh");
+          const files = await writeBenchFiles(sub, {
+            cases: REFRESH_CASES,
+            activitiesPerCase: 1,
+            seed: 8,
+            numberPrefix: "RK",
+          });
+          const upload = await uploadImport(api.base, token, files);
+          rmSync(sub, { recursive: true, force: true });
+          expect(upload.status).toBe(202);
+          const id = upload.id!;
+          const owed = () => scalar(db, `select count(*) from import_touched_cases where batch_id = ${id}`);
+
+          // The moment: rows landed (completed), the refresh under way (some of the to-do drained), not done.
+          let killed: { batch: Batch; owedBefore: number; owedAtKill: number } | null = null;
+          let most = 0;
+          const deadline = Date.now() + 120_000;
+          while (!killed) {
+            const left = await owed();
+            most = Math.max(most, left);
+            const b = await batchOf(api.base, token, id);
+            if (b.status === "completed" && !b.measuresRefreshedAt && left > 0 && left < most) {
+              workers[0]!.proc.kill("SIGKILL");
+              await workers[0]!.proc.exited;
+              killed = {
+                batch: await batchOf(api.base, token, id),
+                owedBefore: most,
+                owedAtKill: await owed(),
+              };
+            } else if (Date.now() > deadline || b.measuresRefreshedAt)
+              throw new Error(`no moment between landing and refresh to kill at: ${JSON.stringify(b)}`);
+            else await Bun.sleep(10);
+          }
+          await Bun.sleep(500);
+          const whileDown = await batchOf(api.base, token, id);
+          workers.push(await startWorker(stepEnv()));
+          let done = whileDown;
+          while (!done.measuresRefreshedAt) {
+            if (Date.now() > deadline + 60_000)
+              throw new Error(`refresh never resumed: ${JSON.stringify(done)}`);
+            await Bun.sleep(200);
+            done = await batchOf(api.base, token, id);
+          }
+          const resumedMs = performance.now() - t0;
+          const owedAfter = await owed();
+          const incremental = rollupTables(await tableFingerprints(db));
+          const handle = await createDb({
+            ...loadConfig({ DATABASE_URL: db, NODE_ENV: "test" }),
+            DATABASE_QUERY_TIMEOUT_MS: 0,
+          });
+          await refreshMeasureRollups(handle.db);
+          await handle.close();
+          const rebuilt = rollupTables(await tableFingerprints(db));
+          const differing = Object.keys(rebuilt).filter((t) => rebuilt[t] !== incremental[t]);
+
+          const checks: Check[] = [
+            {
+              name: "killed after the rows landed, with the refresh part-way",
+              ok:
+                killed.batch.status === "completed" &&
+                !killed.batch.measuresRefreshedAt &&
+                killed.owedAtKill > 0 &&
+                killed.owedAtKill < killed.owedBefore,
+              detail: `batch ${killed.batch.status}; to-do ${killed.owedAtKill} of ${killed.owedBefore} cases left`,
+            },
+            {
+              name: "while no worker runs: still completed, measures not claimed refreshed",
+              ok: whileDown.status === "completed" && !whileDown.measuresRefreshedAt,
+              detail: `${whileDown.status}, measuresRefreshedAt ${whileDown.measuresRefreshedAt}`,
+            },
+            {
+              name: "the next worker finished the refresh; the to-do is empty",
+              ok: Boolean(done.measuresRefreshedAt) && owedAfter === 0 && done.status === "completed",
+              detail: `refreshed ${(resumedMs / 1000).toFixed(1)} s after the upload; ${owedAfter} left`,
+            },
+            {
+              name: "measure rollups equal a full rebuild (nothing lost, nothing counted twice)",
+              ok: differing.length === 0 && Object.keys(rebuilt).length > 0,
+              detail: differing.length
+                ? `differ: ${differing.join(", ")}`
+                : `${Object.keys(rebuilt).length} tables`,
+            },
+            {
+              name: "no crash output (API, restarted worker)",
+              ok: crashLines(api.output()).length === 0 && crashLines(workers[1]!.output()).length === 0,
+            },
+          ];
+          recordScenario(
+            "3c worker SIGKILL between landing and refresh",
+            [],
+            [],
+            checks,
+            (performance.now() - t0) / 1000,
+          );
+          expect(checks.filter((c) => !c.ok)).toEqual([]);
+        },
+        () => ({ api, worker1: workers[0], worker2: workers[1] }),
+      ),
+    );
   });
+}
+
+/** The rollup tables' fingerprints only (not measure_freshness: it holds when the last refresh ran). */
+function rollupTables(fp: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fp).filter(([t]) => (ROLLUP_TABLES as readonly string[]).includes(t)),
+  );
 }

@@ -168,7 +168,7 @@ describeOwnRedis("Sentinel failover detector firing during a reconnect's lookup"
       proxy.announceSwitch(master.port);
     });
     const admin = new Redis({ port: master.port });
-    await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
+    await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
     admin.disconnect();
     await waitFor("a held lookup and the announcement", 10_000, () => announced);
     await Bun.sleep(HOLD_MS + 500);
@@ -208,7 +208,7 @@ describeOwnRedis("Sentinel failover detector firing during a reconnect's lookup"
         client.disconnect();
       });
       const admin = new Redis({ port: master.port });
-      await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
+      await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
       admin.disconnect();
       await waitFor("a held lookup", 10_000, () => stopped);
       await waitFor("the client given up", HOLD_MS + 3000, () => client.status === "end");
