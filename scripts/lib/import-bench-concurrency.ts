@@ -7,7 +7,7 @@ import {
   type ConcurrencyFigures,
   concurrencyFigures,
 } from "./import-bench-concurrency-figures";
-import { BENCH_COURTS, writeBenchFiles } from "./import-bench-data";
+import { BENCH_COURTS, benchJudgesOf, writeBenchFiles } from "./import-bench-data";
 import {
   type BenchFiles,
   courtAdminEmail,
@@ -76,6 +76,22 @@ async function timedRun(
   }
 }
 
+/** The one big batch: the ten courts' files one after the other, so both sides import the same rows. */
+async function concatenate(dir: string, parts: readonly BenchFiles[]): Promise<BenchFiles> {
+  mkdirSync(dir);
+  const out = { casesPath: join(dir, "cases.csv"), activitiesPath: join(dir, "activities.csv") };
+  for (const key of ["casesPath", "activitiesPath"] as const) {
+    const w = Bun.file(out[key]).writer({ highWaterMark: 1 << 20 });
+    for (const [i, part] of parts.entries()) {
+      const text = await Bun.file(part[key]).text();
+      // Every part starts with the same header line; only the first keeps it.
+      w.write(i === 0 ? text : text.slice(text.indexOf("\n") + 1));
+    }
+    await w.end();
+  }
+  return out;
+}
+
 /**
  * `cases` is the one big batch's size; each of the ten courts sends a tenth of it. Files are written
  * before either clock starts.
@@ -93,29 +109,23 @@ export async function runConcurrencyCase(opts: {
   if (perBatch < 1)
     throw new CliError(`--cases must be at least ${CONCURRENT_BATCHES} for --concurrency-case`);
   const rowsPerBatch = perBatch * (1 + opts.activitiesPerCase);
-  const fileOpts = { activitiesPerCase: opts.activitiesPerCase };
-  const singleDir = join(opts.dir, "single");
-  mkdirSync(singleDir);
-  const single = await writeBenchFiles(singleDir, {
-    ...fileOpts,
-    cases: perBatch * CONCURRENT_BATCHES,
-    seed: opts.seed,
-    courts,
-  });
   const perCourt: BenchFiles[] = [];
   for (const [i, court] of courts.entries()) {
     const dir = join(opts.dir, court);
     mkdirSync(dir);
     perCourt.push(
       await writeBenchFiles(dir, {
-        ...fileOpts,
+        activitiesPerCase: opts.activitiesPerCase,
         cases: perBatch,
-        seed: opts.seed + i + 1,
+        seed: opts.seed + i,
         courts: [court],
+        // A court administrator may name only the judges of their court.
+        judges: benchJudgesOf(court),
         numberPrefix: `${court}N`,
       }),
     );
   }
+  const single = await concatenate(join(opts.dir, "single"), perCourt);
   say(
     `concurrency case: ${CONCURRENT_BATCHES} courts × ${perBatch.toLocaleString("en-US")} cases (${rowsPerBatch.toLocaleString("en-US")} rows each) vs one batch of ${(rowsPerBatch * CONCURRENT_BATCHES).toLocaleString("en-US")} rows, ${WORKERS} worker processes`,
   );
@@ -133,5 +143,8 @@ export async function runConcurrencyCase(opts: {
   say(
     `  measure_freshness.dataAsOf ${((ten.dataAsOfMs - lastFinished) / 1000).toFixed(1)} s after the last batch completed`,
   );
-  return { ...concurrencyFigures(one.ms, ten.ms, ten.batches), rowsPerBatch };
+  return {
+    ...concurrencyFigures({ ms: one.ms, status: one.batches[0]?.status ?? "unknown" }, ten.ms, ten.batches),
+    rowsPerBatch,
+  };
 }
