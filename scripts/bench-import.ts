@@ -7,71 +7,40 @@
 // landing time ratio, the time of each phase, the processes' peak RSS (VmHWM), and raw COPY and
 // multi-row upsert baselines of this machine measured in the same run; then imports the same files
 // again (everything unchanged). Targets (issue 9): ≥ 40 000 rows/s, worker peak RSS < 300 MB.
+// Then the floor of issue 17: the first batch's staged rows inserted by plain INSERT … SELECT into
+// empty copies of the tables (scripts/lib/import-bench-floor.ts); rows landed must reach 0.6× it.
+//
+// --concurrency-case (issue 17) instead compares ten courts' batches at once with one batch of the
+// same rows, on two worker processes (scripts/lib/import-bench-concurrency.ts): ≤ 1.3× its time,
+// measures lagging the last batch by ≤ 30 s. --json <file> also writes the figures as JSON.
 //
 //   BENCH_DATABASE_URL  default postgres://root@127.0.0.1:5432/courtflow_bench_imports (dropped and recreated)
 //   BENCH_REDIS_URL     default redis://127.0.0.1:6379/9 (flushed; db 0 is refused)
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import postgres from "postgres";
-import { hashPassword } from "../src/auth/passwords";
-import { migratePostgres } from "../src/db/migrate";
-import { timeStandardRows } from "../src/db/reference/time-standards";
 import { CliError, EXIT_USAGE, parseCli, runCli, say } from "./lib/cli";
 import { measureBaselines } from "./lib/import-bench-baselines";
-import { BENCH_COURTS, BENCH_JUDGES, writeBenchFiles } from "./lib/import-bench-data";
+import { runConcurrencyCase } from "./lib/import-bench-concurrency";
+import { concurrencyLines } from "./lib/import-bench-concurrency-figures";
+import { writeBenchFiles } from "./lib/import-bench-data";
+import { dropFloor, floorForeignKeys, floorLine, measureInsertSelectFloor } from "./lib/import-bench-floor";
+import { dropStaged, restageFile } from "./lib/import-bench-restage";
+import {
+  type BenchFiles,
+  peakRssMb,
+  recreateDatabase,
+  seedReference,
+  startImportStack,
+  upload,
+} from "./lib/import-bench-stack";
 
-const USAGE = "usage: bun scripts/bench-import.ts [--cases <n>] [--activities-per-case <n>] [--seed <n>]";
-const ROOT = join(import.meta.dir, "..");
+const USAGE =
+  "usage: bun scripts/bench-import.ts [--cases <n>] [--activities-per-case <n>] [--seed <n>] [--concurrency-case] [--json <file>]";
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/courtflow_bench_imports";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/9";
-const ADMIN = { email: "bench-admin@courtflow.dev", password: "bench-admin-password" };
 const n = (v: number) => Math.round(v).toLocaleString("en-US");
-
-async function recreateDatabase(): Promise<void> {
-  const u = new URL(DB_URL);
-  const name = u.pathname.slice(1);
-  u.pathname = "/postgres";
-  const admin = postgres(u.toString(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  await migratePostgres(DB_URL);
-}
-
-async function seedReference(sql: postgres.Sql): Promise<void> {
-  const [state] =
-    await sql`insert into courts (code, name, level) values ('BSTATE', 'Bench state', 'supreme') returning id`;
-  const courts =
-    await sql`insert into courts ${sql(BENCH_COURTS.map((code) => ({ code, name: `Bench ${code}`, level: "trial", parent_id: state!.id })))} returning id`;
-  await sql`insert into judges ${sql(BENCH_JUDGES.map((code, i) => ({ code, name: `Judge ${code}`, court_id: courts[i % courts.length]!.id })))}`;
-  await sql`insert into time_standards ${sql(timeStandardRows().map((r) => ({ case_type: r.caseType, percent: r.percent, days: r.days })))}`;
-  await sql`insert into users (email, name, role, password_hash) values (${ADMIN.email}, 'Bench admin', 'admin', ${await hashPassword(ADMIN.password)})`;
-}
-
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await Bun.sleep(100);
-  }
-  throw new CliError(`no answer from ${url}`);
-}
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const port = s.port ?? 0;
-  s.stop(true);
-  return port;
-}
 
 interface RunResult {
   id: number;
@@ -87,24 +56,12 @@ interface RunResult {
 async function importOnce(
   base: string,
   token: string,
-  files: { casesPath: string; activitiesPath: string },
+  files: BenchFiles,
   force: boolean,
 ): Promise<RunResult> {
-  const form = new FormData();
-  form.append("source", "bench");
-  form.append("extractDate", "2026-01-01");
-  if (force) form.append("force", "true");
-  form.append("cases", Bun.file(files.casesPath), "cases.csv");
-  form.append("activities", Bun.file(files.activitiesPath), "activities.csv");
   const t0 = performance.now();
-  const res = await fetch(`${base}/api/imports`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  if (res.status !== 202) throw new CliError(`upload: ${res.status} ${await res.text()}`);
+  const id = await upload(base, token, files, force);
   const uploadMs = performance.now() - t0;
-  const { id } = (await res.json()) as { id: number };
   const phases: Record<string, number> = {};
   for (;;) {
     const res = await fetch(`${base}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } });
@@ -127,71 +84,69 @@ async function importOnce(
 async function main(argv: string[]): Promise<number> {
   const { values } = parseCli(
     argv,
-    { cases: { type: "string" }, "activities-per-case": { type: "string" }, seed: { type: "string" } },
+    {
+      cases: { type: "string" },
+      "activities-per-case": { type: "string" },
+      seed: { type: "string" },
+      "concurrency-case": { type: "boolean" },
+      json: { type: "string" },
+    },
     USAGE,
   );
   const cases = Number(values.cases ?? 100_000);
   const perCase = Number(values["activities-per-case"] ?? 3);
+  const seed = Number(values.seed ?? 1);
   if (!Number.isInteger(cases) || cases < 1 || !Number.isInteger(perCase) || perCase < 2)
     throw new CliError(USAGE, EXIT_USAGE);
   const redisDb = Number(new URL(REDIS_URL).pathname.slice(1) || 0);
   if (redisDb === 0)
     throw new CliError("BENCH_REDIS_URL must name a dedicated Redis db (not 0): it is flushed");
-
   say(
     `database ${new URL(DB_URL).host}${new URL(DB_URL).pathname} (recreated), redis db ${redisDb} (flushed)`,
   );
-  await recreateDatabase();
-  const sql = postgres(DB_URL, { max: 2, onnotice: () => {} });
-  await seedReference(sql);
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  await redis.quit();
-
   const dir = mkdtempSync(join(tmpdir(), "courtflow-bench-"));
-  const files = await writeBenchFiles(dir, {
+  try {
+    const result = values["concurrency-case"]
+      ? await concurrencyCase(dir, cases, perCase, seed)
+      : await throughputCase(dir, cases, perCase, seed);
+    if (values.json) {
+      writeFileSync(values.json, `${JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2)}\n`);
+      say(`figures written to ${values.json}`);
+    }
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function concurrencyCase(dir: string, cases: number, perCase: number, seed: number) {
+  const f = await runConcurrencyCase({
+    databaseUrl: DB_URL,
+    redisUrl: REDIS_URL,
+    dir,
     cases,
     activitiesPerCase: perCase,
-    seed: Number(values.seed ?? 1),
+    seed,
   });
+  say("");
+  for (const line of concurrencyLines(f, f.rowsPerBatch)) say(line);
+  return { case: "concurrency", activitiesPerCase: perCase, ...f };
+}
+
+async function throughputCase(dir: string, cases: number, perCase: number, seed: number) {
+  await recreateDatabase(DB_URL);
+  const sql = postgres(DB_URL, { max: 2, onnotice: () => {} });
+  const files = await writeBenchFiles(dir, { cases, activitiesPerCase: perCase, seed });
   const rows = cases * (1 + perCase);
   say(
     `files: ${n(cases)} cases + ${n(cases * perCase)} activities = ${n(rows)} rows, ${(files.bytes / 1e6).toFixed(1)} MB`,
   );
-
-  const apiPort = freePort();
-  const workerPort = freePort();
-  const env = {
-    ...process.env,
-    NODE_ENV: "production",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: DB_URL,
-    REDIS_URL,
-    JWT_SECRET: "bench-secret-bench-secret-bench-secret-00",
-    METRICS_TOKEN: "bench-metrics-token-0123456789",
-    IMPORT_MAX_BYTES: String(1024 * 1024 * 1024),
-    API_RATE_LIMIT_PER_MIN: "100000",
-    PORT: String(apiPort),
-    WORKER_PORT: String(workerPort),
-  };
-  const api = Bun.spawn(["bun", "src/index.ts"], { cwd: ROOT, env, stdout: "inherit", stderr: "inherit" });
-  const worker = Bun.spawn(["bun", "workers/index.ts"], {
-    cwd: ROOT,
-    env,
-    stdout: "inherit",
-    stderr: "inherit",
-  });
+  let stack: Awaited<ReturnType<typeof startImportStack>> | null = null;
   try {
-    const base = `http://127.0.0.1:${apiPort}`;
-    await waitHealthy(`${base}/api/system/health`);
-    await waitHealthy(`http://127.0.0.1:${workerPort}/health`);
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(ADMIN),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-
+    await seedReference(sql);
+    stack = await startImportStack({ databaseUrl: DB_URL, redisUrl: REDIS_URL, workers: 1 });
+    const { base } = stack;
+    const accessToken = await stack.login();
     const first = await importOnce(base, accessToken, files, false);
     const rowsMs = first.landedMs;
     // Landing: upload start → completed; refresh: completed → measuresRefreshedAt (as seen by polling
@@ -217,23 +172,59 @@ async function main(argv: string[]): Promise<number> {
     say(`  counts ${JSON.stringify(second.batch.counts)}`);
 
     say("");
-    say(
-      `peak RSS (VmHWM): worker ${peakRssMb(worker.pid).toFixed(0)} MB, api ${peakRssMb(api.pid).toFixed(0)} MB`,
-    );
+    const workerRssMb = peakRssMb(stack.workers[0]!.pid);
+    const apiRssMb = peakRssMb(stack.api.pid);
+    say(`peak RSS (VmHWM): worker ${workerRssMb.toFixed(0)} MB, api ${apiRssMb.toFixed(0)} MB`);
     const baselines = await measureBaselines(sql, rows);
     say(
       `raw baselines, ${n(rows)} rows: COPY ${n(baselines.copyRowsPerSecond)} rows/s, multi-row upsert ${n(baselines.upsertRowsPerSecond)} rows/s`,
     );
+    const endToEndRowsPerSecond = rows / (first.totalMs / 1000);
     say(
-      `import end to end / raw upsert: ${(rows / (first.totalMs / 1000) / baselines.upsertRowsPerSecond).toFixed(2)}`,
+      `import end to end / raw upsert: ${(endToEndRowsPerSecond / baselines.upsertRowsPerSecond).toFixed(2)}`,
     );
-    return 0;
+
+    // The processes are idle now (both batches refreshed); the floor has the database to itself.
+    // The batch's staged rows went when it completed: the same files are staged again under its id.
+    await restageFile(sql, first.id, "cases", files.casesPath);
+    await restageFile(sql, first.id, "activities", files.activitiesPath);
+    // Fresh statistics for the staged rows' table (not timed: the upload is not part of the floor).
+    await sql`analyze import_staged_rows`;
+    const floor = await measureInsertSelectFloor(sql, first.id);
+    const fks = await floorForeignKeys(sql);
+    await dropFloor(sql);
+    await dropStaged(sql, first.id);
+    const inserted = (file: string) => first.batch.counts[file]?.inserted ?? -1;
+    const sameRows = floor.cases === inserted("cases") && floor.activities === inserted("activities");
+    say(
+      `INSERT…SELECT floor (batch ${first.id}'s files staged again, empty copies of cases and case_activities with their indexes and foreign keys ${fks.join(", ")}):`,
+    );
+    say(
+      `  ${n(floor.cases)} cases ${n(floor.casesMs)} ms + ${n(floor.activities)} activities ${n(floor.activitiesMs)} ms   ${n(floor.rowsPerSecond)} rows/s${sameRows ? "" : `   NOT the import's rows (${JSON.stringify(first.batch.counts)})`}`,
+    );
+    const landedRowsPerSecond = rows / (rowsMs / 1000);
+    const verdict = floorLine({ landedRowsPerSecond, floorRowsPerSecond: floor.rowsPerSecond, sameRows });
+    say(verdict.line);
+    return {
+      case: "throughput",
+      cases,
+      activitiesPerCase: perCase,
+      rows,
+      status: first.batch.status,
+      uploadMs: first.uploadMs,
+      landedMs: rowsMs,
+      landedRowsPerSecond,
+      endToEndMs: first.totalMs,
+      endToEndRowsPerSecond,
+      unchangedEndToEndMs: second.totalMs,
+      workerPeakRssMb: workerRssMb,
+      apiPeakRssMb: apiRssMb,
+      baselines,
+      floor: { ...floor, sameRows, ratio: verdict.ratio, pass: verdict.pass },
+    };
   } finally {
-    api.kill("SIGTERM");
-    worker.kill("SIGTERM");
-    await Promise.all([api.exited, worker.exited]);
+    await stack?.stop();
     await sql.end();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

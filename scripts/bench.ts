@@ -406,6 +406,9 @@ async function main(argv: string[]): Promise<number> {
         `worker peak RSS ${imp.workerPeakRssMb ?? "?"} MB` +
         (imp.landedRowsPerSecond
           ? `; rows landed at ${imp.landedRowsPerSecond.toLocaleString("en-US")} rows/s`
+          : "") +
+        (imp.landedVsFloor !== null
+          ? `, ${imp.landedVsFloor.toFixed(2)}× the INSERT…SELECT floor (${imp.floorRowsPerSecond?.toLocaleString("en-US")} rows/s; target ≥ 0.6)`
           : ""),
     });
   }

@@ -14,6 +14,9 @@ export interface ImportRun {
   /** Upload start → rows landed (before the rollups), when the script reports it. */
   landedRowsPerSecond: number | null;
   workerPeakRssMb: number | null;
+  /** The INSERT … SELECT floor of the same rows (issue 17), and rows landed / floor, when reported. */
+  floorRowsPerSecond: number | null;
+  landedVsFloor: number | null;
   status: string;
   output: string;
 }
@@ -33,6 +36,7 @@ export function parseImportOutput(out: string, rows: number): Omit<ImportRun, "o
     /end to end \((?:measure rollups|measures refreshed) too\)\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
   const landed = /rows landed(?: \(batch completed\))? after\s+([\d,]+) ms\s+([\d,]+) rows\/s/.exec(out);
   const rss = /peak RSS \(VmHWM\): worker (\d+) MB/.exec(out);
+  const floor = /rows landed: [\d,]+ rows\/s vs INSERT…SELECT floor ([\d,]+) rows\/s = ([\d.]+)/.exec(out);
   const status = /first import \(everything new\): (\w+)/.exec(out);
   if (!endToEnd) throw new Error(`unreadable scripts/bench-import.ts output:\n${out}`);
   return {
@@ -41,6 +45,8 @@ export function parseImportOutput(out: string, rows: number): Omit<ImportRun, "o
     endToEndRowsPerSecond: num(endToEnd[2])!,
     landedRowsPerSecond: num(landed?.[2]),
     workerPeakRssMb: num(rss?.[1]),
+    floorRowsPerSecond: num(floor?.[1]),
+    landedVsFloor: num(floor?.[2]),
     status: status?.[1] ?? "unknown",
   };
 }

@@ -9,6 +9,12 @@ import { createPrng } from "../../src/db/seed/prng";
 export const BENCH_COURTS = Array.from({ length: 12 }, (_, i) => `B${String(i + 1).padStart(2, "0")}`);
 export const BENCH_JUDGES = Array.from({ length: 60 }, (_, i) => `BJ${String(i + 1).padStart(3, "0")}`);
 
+/** The judges whose home court is `court` (the bench seed gives judge i the court i mod 12). */
+export function benchJudgesOf(court: string): string[] {
+  const c = BENCH_COURTS.indexOf(court);
+  return BENCH_JUDGES.filter((_, i) => i % BENCH_COURTS.length === c);
+}
+
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2022, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -22,6 +28,8 @@ export async function writeBenchFiles(
     seed: number;
     /** Courts the cases are spread over (default: every bench court). */
     courts?: readonly string[];
+    /** Judges the cases are given (default: every bench judge). */
+    judges?: readonly string[];
     /**
      * Case numbers are `<prefix>-0000001`… and source ids `<prefix>-S1`…: distinct prefixes keep the
      * cases and activities of several files apart (a court's source ids are unique across its files).
@@ -46,7 +54,7 @@ export async function writeBenchFiles(
     const number = `${opts.numberPrefix ?? "BN"}-${String(i).padStart(7, "0")}`;
     const type = rng.pick(CASE_TYPES);
     const filed = START + rng.int(0, 1300) * DAY_MS;
-    const judge = rng.chance(0.9) ? rng.pick(BENCH_JUDGES) : "";
+    const judge = rng.chance(0.9) ? rng.pick(opts.judges ?? BENCH_JUDGES) : "";
     const disposed = rng.chance(0.55) ? filed + rng.int(5, 500) * DAY_MS : null;
     const status = disposed ? "disposed" : rng.chance(0.08) ? "inactive" : "active";
     const disposition = disposed ? rng.pick(DISPOSITIONS) : "";

@@ -4,6 +4,7 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseImportOutput } from "../../scripts/lib/bench-import-run";
+import { floorLine } from "../../scripts/lib/import-bench-floor";
 
 const SAMPLE = `first import (everything new): completed
   rows landed (batch completed) after  27,244 ms   14,682 rows/s
@@ -16,6 +17,7 @@ test("bench reads the lines bench-import prints", () => {
     "rows landed (batch completed) after",
     "end to end (measures refreshed too)",
     "peak RSS (VmHWM): worker",
+    "floorLine(",
   ])
     expect([phrase, source.includes(phrase)]).toEqual([phrase, true]);
   expect(parseImportOutput(SAMPLE, 400_000)).toEqual({
@@ -24,6 +26,14 @@ test("bench reads the lines bench-import prints", () => {
     endToEndRowsPerSecond: 7_664,
     landedRowsPerSecond: 14_682,
     workerPeakRssMb: 227,
+    floorRowsPerSecond: null,
+    landedVsFloor: null,
     status: "completed",
   });
+});
+
+test("bench reads the INSERT…SELECT floor line as bench-import writes it", () => {
+  const { line } = floorLine({ landedRowsPerSecond: 14_682, floorRowsPerSecond: 21_000.4, sameRows: true });
+  const parsed = parseImportOutput(`${SAMPLE}\n${line}`, 400_000);
+  expect([parsed.floorRowsPerSecond, parsed.landedVsFloor]).toEqual([21_000, 0.7]);
 });
