@@ -64,7 +64,11 @@ export async function buildDeps(
       });
       if (result.applied.length) logger.info({ applied: result.applied }, "embedded database migrated");
       // First start: demo data, in the background so the API listens meanwhile (see seed/embedded.ts).
-      seeding = seedEmbeddedInBackground(db, { logger, refreshRollups: refreshMeasureRollups });
+      seeding = seedEmbeddedInBackground(
+        db,
+        { logger, refreshRollups: refreshMeasureRollups },
+        { cases: config.EMBEDDED_DEMO_CASES },
+      );
     } else if (config.NODE_ENV === "development" && config.migrationDatabaseUrl) {
       phase("migrating the database");
       // Developers get a migrated database on start; production migrates through scripts/migrate.ts.

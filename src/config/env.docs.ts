@@ -153,6 +153,13 @@ export const ENV_DOCS: Record<keyof RawEnv, EnvDoc> = {
       "Embedded database directory (no `DATABASE_URL`). Never open it from two processes at once; " +
       "`memory://` keeps it in memory.",
   },
+  EMBEDDED_DEMO_CASES: {
+    section: "PostgreSQL",
+    text:
+      "Embedded mode only: how many demo cases an empty embedded database is seeded with on its first " +
+      "start, in the background (with the demo logins, courts, judges and their measures). `0`: none — " +
+      "an empty database, for `users:create-admin` and your own imports. Read once, on the first start.",
+  },
 
   DATA_DIR: {
     section: "Process",

@@ -120,6 +120,8 @@ export const envSchema = z.object({
   DATABASE_PREPARE: bool(true),
   DATABASE_CONNECT_RETRIES: int(5, 0, 50),
   PGLITE_DIR: z.string().default(".data/pglite"),
+  /** Cases of demo data an empty embedded database gets on its first start (0: none). */
+  EMBEDDED_DEMO_CASES: int(5000, 0, 200_000),
   /**
    * Development state kept across restarts: the generated JWT secret (when JWT_SECRET is unset) and,
    * without Redis, the in-process sessions.

@@ -105,6 +105,19 @@ describe("embedded demo seed (PGlite)", () => {
     60_000,
   );
 
+  test("EMBEDDED_DEMO_CASES=0: an empty database stays empty (no courts, no logins), said in one line", async () => {
+    const seeding = seedEmbeddedInBackground(
+      blank,
+      { logger, refreshRollups: refreshMeasureRollups },
+      { cases: 0 },
+    );
+    expect(await seeding.done).toBeNull();
+    expect(await count(blank, "courts")).toBe(0);
+    expect(await count(blank, "users")).toBe(0);
+    expect(existsSync(join(dir, SEED_PROGRESS_FILE))).toBe(false);
+    expect(logs.text).toContain("no demo data (EMBEDDED_DEMO_CASES=0)");
+  });
+
   test("stop() before the first write leaves the database blank", async () => {
     const seeding = seedEmbeddedInBackground(
       blank,

@@ -184,7 +184,14 @@ describe("embedded mode: the real API process on PGlite processes an upload", ()
     const port = freePort();
     const proc = Bun.spawn(["bun", "src/index.ts"], {
       cwd: ROOT,
-      env: childEnv({ PORT: String(port), PGLITE_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" }),
+      env: childEnv({
+        PORT: String(port),
+        PGLITE_DIR: dir,
+        NODE_ENV: "development",
+        LOG_LEVEL: "warn",
+        // The demo's logins, courts and judges are what this needs; 300 cases instead of 5 000.
+        EMBEDDED_DEMO_CASES: "300",
+      }),
       stdout: "pipe",
       stderr: "pipe",
     });

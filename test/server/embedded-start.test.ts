@@ -20,6 +20,8 @@ function startApi(dataDir: string) {
       DATA_DIR: dataDir,
       NODE_ENV: "development",
       LOG_LEVEL: "info",
+      // Two chunks (250, then 500) and a third part-way: enough to cut and resume, a fifth of the default.
+      EMBEDDED_DEMO_CASES: "1000",
     }),
     stdout: "pipe",
     stderr: "pipe",
@@ -128,6 +130,11 @@ describe("embedded mode start-up", () => {
       });
       expect(refreshed.status).toBe(200);
       if (seedWasCut) await second.waitForLog("resuming the embedded demo seed", 60_000);
+      // The seed (finished by the first run, or resumed by this one) made exactly the configured size.
+      await (seedWasCut ? second : first).waitForLog("embedded demo data ready", 120_000);
+      const cases = await fetch(`${second.base}/api/cases?includeTotal=true&limit=1`, { headers: bearer });
+      expect(cases.status).toBe(200);
+      expect(((await cases.json()) as { total: number }).total).toBe(1000);
       second.proc.kill("SIGTERM");
       expect(await second.proc.exited).toBe(0);
     } finally {

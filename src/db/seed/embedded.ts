@@ -107,6 +107,10 @@ export function seedEmbeddedInBackground(
     const empty = await courtsEmpty(handle);
     const unfinished = empty ? null : readProgress(file);
     if (!empty && !unfinished) return null;
+    if (!unfinished && opts.cases === 0) {
+      logger.info("embedded database is empty; no demo data (EMBEDDED_DEMO_CASES=0)");
+      return null;
+    }
     const progress: SeedProgress = unfinished ?? {
       version: 1,
       seed: 1,
