@@ -436,7 +436,7 @@ async function benchMultipart(): Promise<void> {
   table("multipart: src/lib/multipart.ts vs Request.formData / Hono parseBody", rows);
 }
 
-// ── lru: LruStore vs lru-cache ──────────────────────────────────────────────────────────────────────
+// ── lru: LruStore (lru-cache, expiry on the injected clock) vs lru-cache alone ──────────────────────────
 
 async function benchLru(): Promise<void> {
   const max = 10_000;
@@ -456,7 +456,7 @@ async function benchLru(): Promise<void> {
   };
   const oursSet = () => ours.set(keys[i++ % keys.length]!, value, Date.now() + 60_000);
   const libSet = () => lib.set(keys[j++ % keys.length]!, value, { ttl: 60_000 });
-  table(`lru: src/redis/memory/lru-store.ts vs lru-cache (max ${max}, TTL per entry)`, [
+  table(`lru: src/redis/memory/lru-store.ts (on lru-cache, expiry on the clock) vs lru-cache with its own TTL (max ${max})`, [
     {
       case: "get, set on a miss (half the keys fit)",
       ...(await pair(oursMix, libMix)),
