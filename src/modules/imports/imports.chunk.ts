@@ -64,7 +64,7 @@ export function rounds<T>(rows: readonly T[], keyOf: (row: T) => string): T[][] 
 }
 
 /** What decides whether a case row changed: the values written, court and number being the key. */
-function caseHash(c: Omit<CaseRow, "sourceHash">): string {
+export function caseHash(c: Omit<CaseRow, "sourceHash">): string {
   const text = [c.caseType, c.filedOn, c.status, c.statusOn, c.judgeId, c.disposedOn, c.disposition]
     .map((v) => (v === null ? "" : String(v)))
     .join("|");
