@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { caseHash } from "../../src/modules/imports/imports.chunk";
+import { caseHash } from "../../src/modules/imports/imports.validate";
 
 // cases.source_hash decides whether a re-imported row is `unchanged`: a hash that changed its
 // formula would turn every stored case into an `updated` one on the next import of the same file.
