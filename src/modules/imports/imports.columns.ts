@@ -272,11 +272,6 @@ export function positionsOf<C extends readonly ColumnSpec[]>(
   };
 }
 
-/** The columns written to the file's table, in spec order. */
-export function storedColumns(spec: FileSpec): (ColumnSpec & { db: string })[] {
-  return spec.columns.filter((c): c is ColumnSpec & { db: string } => c.db !== null);
-}
-
 /** The columns outside the natural key, in spec order: what a row's values are besides its identity. */
 export function valueColumns(spec: FileSpec): ColumnSpec[] {
   return spec.columns.filter((c) => !spec.key.includes(c.name));
