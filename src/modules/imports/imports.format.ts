@@ -28,6 +28,7 @@ export function checkHeader(file: ImportFile, header: string[]): HeaderCheck {
   return checkHeaderOf(FILE_SPECS[file], header);
 }
 
+/** The header check against a file's spec: its columns, and which of them are required. */
 export function checkHeaderOf(spec: FileSpec, header: string[]): HeaderCheck {
   const known = names(spec);
   const given = header.map((h) => h.trim().toLowerCase());
