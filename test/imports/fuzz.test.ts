@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { CodeMap } from "../../src/modules/imports/imports.cells";
 import { ACTIVITY_COLUMNS, CASE_COLUMNS } from "../../src/modules/imports/imports.format";
-import { CodeMap, validateActivity, validateCase } from "../../src/modules/imports/imports.validate";
+import { validateActivity, validateCase } from "../../src/modules/imports/imports.validate";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePgRedis } from "../helpers/guards";
 import { count, getBatch, type ImportWorld, type Json, processNow, setupWorld, upload } from "./helpers";

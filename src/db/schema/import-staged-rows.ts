@@ -8,7 +8,7 @@ export const IMPORT_FILES = ["cases", "activities"] as const satisfies readonly 
 /**
  * The uploaded rows, durable in PostgreSQL so that any worker on any machine can process a batch and
  * an API crash after the upload loses nothing. `data` holds the file's known columns in a fixed order
- * (see imports.format.ts), or a string naming a structural problem of the row (wrong field count…).
+ * (the column spec, imports.columns.ts), or a string naming a structural problem of the row (wrong field count…).
  * `json`, not `jsonb`: nothing queries inside it, and json input is cheaper for a COPY of 100 MB.
  * Removed by the retention job once the batch is finished and old enough.
  */

@@ -8,12 +8,15 @@ import {
   lookupActivities,
   updateActivities,
 } from "./imports.activities.repo";
+import type { Lookups } from "./imports.cells";
 import { type ChunkResult, emptyResult, fail, mergeResult, rounds } from "./imports.chunk";
+import { ACTIVITIES, type ActivityInput, positionsOf } from "./imports.columns";
 import { refusedRowMessage, writeRows } from "./imports.isolate";
 import type { StagedRow } from "./imports.progress.repo";
-import { type ActivityInput, type Lookups, validateActivity } from "./imports.validate";
+import { validateActivity } from "./imports.validate";
 
 const STATUS_TYPES = new Set<string>(STATUS_EVENT_TYPES);
+const AT = positionsOf(ACTIVITIES);
 
 type Candidate = ActivityInput & { i: number; line: number; courtCode: string };
 
@@ -118,7 +121,7 @@ export async function processActivityChunk(
     }
     const v = validateActivity(data, lookups);
     if (!v.ok) fail(result, "activities", line, v.errors);
-    else valid.push({ ...v.value, i: valid.length, line, courtCode: data[1] ?? "" });
+    else valid.push({ ...v.value, i: valid.length, line, courtCode: data[AT.court_code] ?? "" });
   }
   // The first line claiming a status slot in this chunk; a later line of another source clashes.
   const slots: Slots = new Map();

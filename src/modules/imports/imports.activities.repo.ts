@@ -1,10 +1,35 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import { bigintArray, jsonRows } from "../../db/sql";
-import { STATUS_TYPES_SQL } from "./imports.sql";
-import type { ActivityInput } from "./imports.validate";
+import { ACTIVITIES, type ActivityInput } from "./imports.columns";
+import {
+  assignments,
+  dbList,
+  fieldList,
+  recordsetDef,
+  STATUS_TYPES_SQL,
+  tableList,
+  type WriteColumn,
+  writeColumns,
+} from "./imports.sql";
 
-// Set-based writes of a chunk of activities.csv rows, keyed by (court_id, source_id).
+// Set-based writes of a chunk of activities.csv rows, keyed by (court_id, source_id). The column
+// lists come from the column spec (imports.columns.ts), plus the case the lookup found.
+
+/** What an activity row writes: its case (found by court and case number), then the spec's columns. */
+const WRITTEN: WriteColumn[] = [
+  { field: "caseId", type: "int", db: "case_id" },
+  ...writeColumns(ACTIVITIES.columns),
+];
+/** The natural key (court, source_id) finds the row and is never rewritten. */
+const KEY = writeColumns(ACTIVITIES.columns.filter((c) => ACTIVITIES.key.includes(c.name)));
+const UPDATED = WRITTEN.filter((w) => !KEY.some((k) => k.db === w.db));
+/**
+ * Taking over a derived event: the event already has the court and its slot (type and date), so the
+ * activity brings the rest of its columns. Its case is the same, by the slot's definition.
+ */
+const SLOT = new Set(["court_id", "case_id", "type", "occurred_on"]);
+const ADOPTED = WRITTEN.filter((w) => !SLOT.has(w.db));
 
 export interface ActivityRow extends ActivityInput {
   /** Position in the chunk, to map results back to lines. */
@@ -74,18 +99,11 @@ export async function adoptDerivedEvents(
   adoptions: readonly { holderId: number; row: ActivityRow }[],
 ): Promise<void> {
   if (adoptions.length === 0) return;
-  const input = adoptions.map(({ holderId, row }) => ({
-    id: holderId,
-    sourceId: row.sourceId,
-    outcome: row.outcome,
-    judgeId: row.judgeId,
-    notes: row.notes,
-  }));
+  const input = adoptions.map(({ holderId, row }) => pick(row, ADOPTED, { id: holderId }));
   await tx.execute(sql`
     update case_activities a
-    set source_id = x."sourceId", outcome = x.outcome, judge_id = x."judgeId", notes = x.notes, updated_at = now()
-    from json_to_recordset(${jsonRows(input)}) as x(id bigint, "sourceId" text, outcome activity_outcome,
-      "judgeId" int, notes text)
+    set ${assignments(ADOPTED, "x")}, updated_at = now()
+    from json_to_recordset(${jsonRows(input)}) as x(id bigint, ${recordsetDef(ADOPTED)})
     where a.id = x.id`);
 }
 
@@ -100,22 +118,15 @@ export interface ActivityWrite {
   courtId: number;
 }
 
-const activityColumns = sql.raw(
-  `"caseId" int, "courtId" int, "sourceId" text, type activity_type, "occurredOn" date, outcome activity_outcome, "judgeId" int, notes text`,
-);
+/** The JSON row of `cols` for one activity row (and any extra keys first). */
+function pick(row: ActivityRow, cols: readonly WriteColumn[], extra: Record<string, unknown> = {}) {
+  const out: Record<string, unknown> = extra;
+  for (const c of cols) out[c.field] = row[c.field as keyof ActivityRow];
+  return out;
+}
 
 function activityInput(rows: readonly ActivityRow[], ids?: readonly number[]) {
-  return rows.map((r, k) => ({
-    ...(ids ? { id: ids[k] } : {}),
-    caseId: r.caseId,
-    courtId: r.courtId,
-    sourceId: r.sourceId,
-    type: r.type,
-    occurredOn: r.occurredOn,
-    outcome: r.outcome,
-    judgeId: r.judgeId,
-    notes: r.notes,
-  }));
+  return rows.map((r, k) => pick(r, WRITTEN, ids ? { id: ids[k] } : {}));
 }
 
 const writes = (result: unknown) =>
@@ -130,9 +141,9 @@ export async function insertActivities(tx: Database, rows: readonly ActivityRow[
   if (rows.length === 0) return [];
   return writes(
     await tx.execute(sql`
-      insert into case_activities (case_id, court_id, source_id, type, occurred_on, outcome, judge_id, notes)
-      select "caseId", "courtId", "sourceId", type, "occurredOn", outcome, "judgeId", notes
-      from json_to_recordset(${jsonRows(activityInput(rows))}) as x(${activityColumns})
+      insert into case_activities (${dbList(WRITTEN)})
+      select ${fieldList(WRITTEN)}
+      from json_to_recordset(${jsonRows(activityInput(rows))}) as x(${recordsetDef(WRITTEN)})
       returning case_id as "caseId", court_id as "courtId"`),
   );
 }
@@ -146,12 +157,10 @@ export async function updateActivities(
   if (rows.length === 0) return [];
   return writes(
     await tx.execute(sql`
-      update case_activities a set case_id = x."caseId", type = x.type, occurred_on = x."occurredOn",
-        outcome = x.outcome, judge_id = x."judgeId", notes = x.notes, updated_at = now()
-      from json_to_recordset(${jsonRows(activityInput(rows, ids))}) as x(id bigint, ${activityColumns})
+      update case_activities a set ${assignments(UPDATED, "x")}, updated_at = now()
+      from json_to_recordset(${jsonRows(activityInput(rows, ids))}) as x(id bigint, ${recordsetDef(WRITTEN)})
       where a.id = x.id
-        and (a.case_id, a.type, a.occurred_on, a.outcome, a.judge_id, a.notes)
-          is distinct from (x."caseId", x.type, x."occurredOn", x.outcome, x."judgeId", x.notes)
+        and (${tableList(UPDATED, "a")}) is distinct from (${fieldList(UPDATED, "x.")})
       returning a.case_id as "caseId", a.court_id as "courtId"`),
   );
 }

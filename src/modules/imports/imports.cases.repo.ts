@@ -1,8 +1,16 @@
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../../db/client";
 import { intArray, jsonRows } from "../../db/sql";
-import { STATUS_TYPES_SQL } from "./imports.sql";
-import type { CaseInput } from "./imports.validate";
+import { CASES, type CaseInput } from "./imports.columns";
+import {
+  assignments,
+  dbList,
+  fieldList,
+  recordsetDef,
+  STATUS_TYPES_SQL,
+  type WriteColumn,
+  writeColumns,
+} from "./imports.sql";
 
 // Set-based writes of a chunk of cases.csv rows. One statement upserts the chunk; rows whose
 // source_hash did not change are not rewritten (the WHERE of DO UPDATE), so they are not returned
@@ -11,6 +19,15 @@ import type { CaseInput } from "./imports.validate";
 export interface CaseRow extends CaseInput {
   sourceHash: string;
 }
+
+/** What the upsert writes: the spec's columns, then the hash of their values. */
+const WRITTEN: WriteColumn[] = [
+  ...writeColumns(CASES.columns),
+  { field: "sourceHash", type: "text", db: "source_hash" },
+];
+/** The natural key (court, case number): the ON CONFLICT target, never rewritten. */
+const KEY = writeColumns(CASES.columns.filter((c) => CASES.key.includes(c.name)));
+const UPDATED = WRITTEN.filter((w) => !KEY.some((k) => k.db === w.db));
 
 export interface CaseWrite {
   id: number;
@@ -23,17 +40,10 @@ export interface CaseWrite {
 export async function upsertCases(tx: Database, rows: readonly CaseRow[]): Promise<CaseWrite[]> {
   if (rows.length === 0) return [];
   const result = await tx.execute(sql`
-    insert into cases as c (court_id, case_number, case_type, filed_on, status, status_on, judge_id,
-      disposed_on, disposition, source_hash)
-    select "courtId", "caseNumber", "caseType", "filedOn", status, "statusOn", "judgeId", "disposedOn",
-      disposition, "sourceHash"
-    from json_to_recordset(${jsonRows(rows)}) as x("courtId" int, "caseNumber" text, "caseType" case_type,
-      "filedOn" date, status case_status, "statusOn" date, "judgeId" int, "disposedOn" date,
-      disposition disposition, "sourceHash" text)
-    on conflict (court_id, case_number) do update set
-      case_type = excluded.case_type, filed_on = excluded.filed_on, status = excluded.status,
-      status_on = excluded.status_on, judge_id = excluded.judge_id, disposed_on = excluded.disposed_on,
-      disposition = excluded.disposition, source_hash = excluded.source_hash,
+    insert into cases as c (${dbList(WRITTEN)})
+    select ${fieldList(WRITTEN)}
+    from json_to_recordset(${jsonRows(rows)}) as x(${recordsetDef(WRITTEN)})
+    on conflict (${dbList(KEY)}) do update set ${assignments(UPDATED, "excluded")},
       version = c.version + 1, updated_at = now()
     where c.source_hash is distinct from excluded.source_hash
     returning c.id, c.court_id as "courtId", c.case_number as "caseNumber", (c.xmax = 0) as inserted`);

@@ -2,9 +2,10 @@ import type { Database } from "../../db/client";
 import type { FileCounts } from "../../db/schema/daily-import-batches";
 import type { ImportFile } from "../../db/schema/import-staged-rows";
 import { type CaseRow, upsertCases } from "./imports.cases.repo";
+import type { FieldError, Lookups } from "./imports.cells";
 import { refusedRowMessage, writeRows } from "./imports.isolate";
 import type { RowErrorRecord, StagedRow } from "./imports.progress.repo";
-import { type FieldError, type Lookups, validateCase } from "./imports.validate";
+import { caseHash, validateCase } from "./imports.validate";
 
 // One chunk of staged rows → validated, written set-based, counted. Runs inside the chunk's
 // transaction; the caller commits the result together with the checkpoint. Cases here, activities
@@ -61,14 +62,6 @@ export function rounds<T>(rows: readonly T[], keyOf: (row: T) => string): T[][] 
     out[n] = round;
   }
   return out;
-}
-
-/** What decides whether a case row changed: the values written, court and number being the key. */
-function caseHash(c: Omit<CaseRow, "sourceHash">): string {
-  const text = [c.caseType, c.filedOn, c.status, c.statusOn, c.judgeId, c.disposedOn, c.disposition]
-    .map((v) => (v === null ? "" : String(v)))
-    .join("|");
-  return new Bun.CryptoHasher("md5").update(text).digest("base64");
 }
 
 /**

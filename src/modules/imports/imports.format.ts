@@ -1,61 +1,50 @@
 import type { ImportFile } from "../../db/schema/import-staged-rows";
+import { ACTIVITIES, CASES, FILE_SPECS, type FileSpec } from "./imports.columns";
 
-// The daily import format of docs/imports.md: which columns each file has and which are
-// required. Staged rows keep the known columns in exactly this order (unknown columns are dropped at
-// upload), so the processor reads values by position whatever order the file had.
+// Reading a file's header and staging its rows, from the column spec (imports.columns.ts). Staged
+// rows keep the known columns in the spec's order (unknown columns are dropped at upload), so the
+// processor finds each value at its column's position whatever order the file had.
 
-export const CASE_COLUMNS = [
-  "court_code",
-  "case_number",
-  "case_type",
-  "filed_on",
-  "status",
-  "status_on",
-  "judge_code",
-  "disposed_on",
-  "disposition",
-] as const;
+const names = (spec: FileSpec) => spec.columns.map((c) => c.name);
 
-export const ACTIVITY_COLUMNS = [
-  "source_id",
-  "court_code",
-  "case_number",
-  "type",
-  "occurred_on",
-  "outcome",
-  "judge_code",
-  "notes",
-] as const;
-
+/** The columns of each file, in spec (= staged) order. */
+export const CASE_COLUMNS: readonly string[] = names(CASES);
+export const ACTIVITY_COLUMNS: readonly string[] = names(ACTIVITIES);
 export const COLUMNS: Record<ImportFile, readonly string[]> = {
   cases: CASE_COLUMNS,
   activities: ACTIVITY_COLUMNS,
 };
 
-export const REQUIRED: Record<ImportFile, readonly string[]> = {
-  cases: ["court_code", "case_number", "case_type", "filed_on", "status"],
-  activities: ["source_id", "court_code", "case_number", "type", "occurred_on"],
-};
+/** The columns a file's header must name. */
+export function requiredColumns(spec: FileSpec): string[] {
+  return spec.columns.filter((c) => c.required).map((c) => c.name);
+}
 
 /** Index of each canonical column in the file's header (-1 = absent), or the header's problems. */
 export type HeaderCheck = { ok: true; positions: number[] } | { ok: false; problems: string[] };
 
 /** Header names are matched trimmed and case-insensitively: `Court_Code ` is `court_code`. */
 export function checkHeader(file: ImportFile, header: string[]): HeaderCheck {
-  const names = header.map((h) => h.trim().toLowerCase());
+  return checkHeaderOf(FILE_SPECS[file], header);
+}
+
+/** The header check against a file's spec: its columns, and which of them are required. */
+export function checkHeaderOf(spec: FileSpec, header: string[]): HeaderCheck {
+  const known = names(spec);
+  const given = header.map((h) => h.trim().toLowerCase());
   const problems: string[] = [];
   const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    if (!COLUMNS[file].includes(name)) return;
+  given.forEach((name, i) => {
+    if (!known.includes(name)) return;
     if (seen.has(name)) problems.push(`column ${name} appears more than once`);
     else seen.set(name, i);
   });
-  const missing = REQUIRED[file].filter((c) => !seen.has(c));
+  const missing = requiredColumns(spec).filter((c) => !seen.has(c));
   if (missing.length > 0) {
     problems.push(`missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, positions: COLUMNS[file].map((c) => seen.get(c) ?? -1) };
+  return { ok: true, positions: known.map((c) => seen.get(c) ?? -1) };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { JobDispatcher } from "../../jobs/types";
 import type { Logger } from "../../lib/logger";
 import type { CacheManager } from "../../redis/types";
 import { processActivityChunk } from "./imports.activities.chunk";
+import type { Lookups } from "./imports.cells";
 import { type ChunkResult, processCaseChunk } from "./imports.chunk";
 import { isRowDataError } from "./imports.isolate";
 import {
@@ -25,7 +26,6 @@ import {
 } from "./imports.progress.repo";
 import { requestMeasuresRefresh } from "./imports.rollups";
 import { batchScope, loadLookups } from "./imports.scope";
-import type { Lookups } from "./imports.validate";
 
 // Processing a batch: chunk after chunk, each in one transaction with the batch's checkpoint and
 // counts, so a killed worker resumes after the last committed chunk and nothing is lost or counted

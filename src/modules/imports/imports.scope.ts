@@ -3,7 +3,7 @@ import { type CourtIds, intersectCourtIds } from "../../auth/scope";
 import { type Database, rowsOf } from "../../db/client";
 import { intArray } from "../../db/sql";
 import { courtSubtreeIds } from "../courts/courts.tree.repo";
-import { CodeMap, type Lookups } from "./imports.validate";
+import { CodeMap, type Lookups } from "./imports.cells";
 
 // Which courts and judges a batch may write, decided from today's facts, never only from the day
 // of the upload: a court moved out of a court administrator's subtree since then is out of scope

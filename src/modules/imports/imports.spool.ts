@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { IMPORT_FILE_CODES, type ImportFile } from "../../db/schema/import-staged-rows";
+import { IMPORT_FILE_CODES, IMPORT_FILES, type ImportFile } from "../../db/schema/import-staged-rows";
+import { FILE_SPECS } from "./imports.columns";
 import type { FileStager, StagedData } from "./imports.staging";
 
 // An upload is first written to local disk, as the COPY text PostgreSQL will read, and only once the
@@ -33,8 +34,14 @@ export function parseCopyLine(text: string): { line: number; data: StagedData } 
   };
 }
 
-/** Positions (in canonical column order) of a file's natural key: court code and case number or source id. */
-const KEY_COLUMNS: Record<ImportFile, [number, number]> = { cases: [0, 1], activities: [1, 0] };
+/** Positions in a staged row of each file's natural key (the spec's): court code, then case number or source id. */
+const KEY_COLUMNS = Object.fromEntries(
+  IMPORT_FILES.map((file) => {
+    const spec = FILE_SPECS[file];
+    const at = (name: string) => spec.columns.findIndex((c) => c.name === name);
+    return [file, [at(spec.key[0]), at(spec.key[1])]];
+  }),
+) as Record<ImportFile, [number, number]>;
 
 function keyOf(file: ImportFile, data: StagedData): string | null {
   if (!Array.isArray(data)) return null;
