@@ -456,18 +456,21 @@ async function benchLru(): Promise<void> {
   };
   const oursSet = () => ours.set(keys[i++ % keys.length]!, value, Date.now() + 60_000);
   const libSet = () => lib.set(keys[j++ % keys.length]!, value, { ttl: 60_000 });
-  table(`lru: src/redis/memory/lru-store.ts (on lru-cache, expiry on the clock) vs lru-cache with its own TTL (max ${max})`, [
-    {
-      case: "get, set on a miss (half the keys fit)",
-      ...(await pair(oursMix, libMix)),
-      libraryName: "lru-cache",
-    },
-    {
-      case: "set (evicting)",
-      ...(await pair(oursSet, libSet)),
-      libraryName: "lru-cache",
-    },
-  ]);
+  table(
+    `lru: src/redis/memory/lru-store.ts (on lru-cache, expiry on the clock) vs lru-cache with its own TTL (max ${max})`,
+    [
+      {
+        case: "get, set on a miss (half the keys fit)",
+        ...(await pair(oursMix, libMix)),
+        libraryName: "lru-cache",
+      },
+      {
+        case: "set (evicting)",
+        ...(await pair(oursSet, libSet)),
+        libraryName: "lru-cache",
+      },
+    ],
+  );
 }
 
 // ── redis: runScript vs ioredis defineCommand; the request gate vs two scripts ──────────────────────
