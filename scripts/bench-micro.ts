@@ -4,7 +4,7 @@
 // revivers). Prints one table per section; docs/benchmarks.md keeps the numbers and what they decide.
 //
 //   --quick          a short round per case (to prove the script works; numbers are rough)
-//   --only <names>   comma-separated sections: edge, codec, accept, csv, multipart, lru, redis
+//   --only <names>   comma-separated sections: edge, codec, csv, multipart, lru, redis
 //
 //   BENCH_MICRO_REDIS_URL  default redis://127.0.0.1:6379/13 (only keys under bench-micro: are written,
 //                          and removed; the redis section is skipped when Redis does not answer)
@@ -18,12 +18,10 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { parseAccept } from "hono/utils/accept";
 import { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import { Registry } from "prom-client";
 import type { AppEnv } from "../src/app-env";
-import { acceptQuality } from "../src/lib/csv";
 import { CsvParser, type CsvRecord } from "../src/lib/csv-parser";
 import { httpEdge, requestIdMiddleware } from "../src/lib/http-edge";
 import { createLogger } from "../src/lib/logger";
@@ -37,8 +35,8 @@ import { rateLimitHit, runScript } from "../src/redis/scripts";
 import { createRedisSessionManager } from "../src/redis/session-manager";
 import { CliError, EXIT_USAGE, parseCli, runCli, say } from "./lib/cli";
 
-const USAGE = "usage: bun run bench:micro [--quick] [--only edge,codec,accept,csv,multipart,lru,redis]";
-const SECTIONS = ["edge", "codec", "accept", "csv", "multipart", "lru", "redis"] as const;
+const USAGE = "usage: bun run bench:micro [--quick] [--only edge,codec,csv,multipart,lru,redis]";
+const SECTIONS = ["edge", "codec", "csv", "multipart", "lru", "redis"] as const;
 type Section = (typeof SECTIONS)[number];
 
 let roundMs = 300;
@@ -245,46 +243,6 @@ async function benchCodec(): Promise<void> {
       note: `revivers run: ${plainRevivers} (with a Date: ${datedRevivers})`,
     },
   ]);
-}
-
-// ── accept: acceptQuality (src/lib/csv.ts) vs hono's Accept parser ──────────────────────────────────
-
-/** wantsCsv's rule (q of text/csv above q of application/json, exact types only) on Hono's parser. */
-function prefersCsvHono(accept: string): boolean {
-  let csv = 0;
-  let json = 0;
-  for (const a of parseAccept(accept)) {
-    const type = a.type.toLowerCase();
-    if (type === "text/csv") csv = Math.max(csv, a.q);
-    else if (type === "application/json") json = Math.max(json, a.q);
-  }
-  return csv > json;
-}
-
-async function benchAccept(): Promise<void> {
-  const prefersCsv = (accept: string) =>
-    acceptQuality(accept, "text/csv") > acceptQuality(accept, "application/json");
-  const headers = [
-    "text/csv",
-    "application/json, text/plain, */*",
-    "text/csv;q=0.9, application/json;q=0.5",
-    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-  ];
-  for (const h of headers) {
-    if (prefersCsv(h) !== prefersCsvHono(h)) throw new Error(`accept: the two disagree on ${h}`);
-  }
-  const rows: Row[] = [];
-  for (const h of headers) {
-    rows.push({
-      case: `\`${h.length > 40 ? `${h.slice(0, 37)}…` : h}\``,
-      ...(await pair(
-        () => prefersCsv(h),
-        () => prefersCsvHono(h),
-      )),
-      libraryName: "hono parseAccept",
-    });
-  }
-  table("accept: acceptQuality vs hono/accepts' parser (same decision)", rows);
 }
 
 // ── csv: CsvParser vs csv-parse ─────────────────────────────────────────────────────────────────────
@@ -558,7 +516,6 @@ async function benchRedis(): Promise<void> {
 const RUN: Record<Section, () => Promise<void>> = {
   edge: benchEdge,
   codec: benchCodec,
-  accept: benchAccept,
   csv: benchCsv,
   multipart: benchMultipart,
   lru: benchLru,

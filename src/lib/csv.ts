@@ -1,4 +1,5 @@
 import type { Context, TypedResponse } from "hono";
+import { parseAccept } from "hono/utils/accept";
 
 // CSV export for list routes: RFC 4180 (quoted where needed, CRLF line ends), safe to open in a
 // spreadsheet, and streamed batch by batch so an export of a million rows never sits in memory.
@@ -119,16 +120,20 @@ export function csvResponse<T>(
   }) as CsvResponse;
 }
 
-/** q-value of a media type in an Accept header (0 when absent). */
-export function acceptQuality(accept: string, type: string): number {
-  let best = 0;
-  for (const part of accept.split(",")) {
-    const [media, ...params] = part.trim().split(";");
-    if (media?.trim().toLowerCase() !== type) continue;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    best = Math.max(best, q ? Number(q.slice(2)) || 0 : 1);
+/**
+ * Whether an Accept header weighs text/csv above application/json. Exact types only: a browser's
+ * catch-all (any type, any subtype) asks for nothing in particular and gets JSON. Parsed by Hono's Accept parser, which reads a
+ * weight it cannot parse (`q=abc`) as 1, like an absent one.
+ */
+export function prefersCsv(accept: string): boolean {
+  let csv = 0;
+  let json = 0;
+  for (const a of parseAccept(accept)) {
+    const type = a.type.toLowerCase();
+    if (type === "text/csv") csv = Math.max(csv, a.q);
+    else if (type === "application/json") json = Math.max(json, a.q);
   }
-  return best;
+  return csv > json;
 }
 
 /**
@@ -139,5 +144,5 @@ export function wantsCsv(c: Context, format: "json" | "csv" | undefined): boolea
   if (format) return format === "csv";
   const accept = c.req.header("accept");
   if (!accept) return false;
-  return acceptQuality(accept, "text/csv") > acceptQuality(accept, "application/json");
+  return prefersCsv(accept);
 }
