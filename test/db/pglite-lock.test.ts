@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { DatabaseLockedError, lockFileOf, lockPgliteDir } from "../../src/db/pglite-lock";
+import { migratedPgliteDir } from "../helpers/pglite-template";
 import { childEnv, freePort, outputOf, ROOT, tempDir } from "../helpers/process";
 import { runScript } from "../helpers/scripts";
 
@@ -41,7 +42,7 @@ async function exitWithin(proc: Subprocess, ms: number) {
 
 describe("one process per embedded database directory", () => {
   test("a second `bun src/index.ts`, db:migrate, db:studio, migrate:dev and db:seed:dev on a directory in use exit 1 with one line naming the holder", async () => {
-    const dir = tempDir("lock-api");
+    const dir = await migratedPgliteDir("lock-api");
     const env = (port: number) =>
       childEnv({ PORT: String(port), PGLITE_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" });
     const first = Bun.spawn(["bun", "src/index.ts"], {

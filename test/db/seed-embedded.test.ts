@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../../src/config/env";
 import { createDb, createPgliteDb, type DbHandle, rowsOf } from "../../src/db/client";
-import { applyMigrations, migratePostgres } from "../../src/db/migrate";
+import { migratePostgres } from "../../src/db/migrate";
 import { isoOf, todayDay } from "../../src/db/seed/dates";
 import { seedDemoData } from "../../src/db/seed/demo";
 import { SEED_PROGRESS_FILE, seedEmbeddedInBackground } from "../../src/db/seed/embedded";
@@ -12,7 +12,7 @@ import { DEV_USERS } from "../../src/db/seed/users";
 import { createLogger } from "../../src/lib/logger";
 import { refreshMeasureRollups } from "../../src/modules/measures/measures.rollups.repo";
 import { LogCapture } from "../helpers/app";
-import { tempDir } from "../helpers/process";
+import { migratedPgliteDir } from "../helpers/pglite-template";
 import { createScratchDatabase } from "../helpers/scratch-db";
 import { services } from "../helpers/services";
 
@@ -44,17 +44,18 @@ describe("embedded demo seed (PGlite)", () => {
   const logger = createLogger({ level: "info", destination: logs });
   // A second database in a directory (the progress file of an interrupted seed lives there).
   let blank: DbHandle;
-  const dir = tempDir("seed-embedded");
+  let dir = "";
+  let firstDir = "";
   beforeAll(async () => {
-    pglite = await createPgliteDb("memory://");
-    await applyMigrations(pglite.db);
+    firstDir = await migratedPgliteDir("seed-embedded-first");
+    pglite = await createPgliteDb(firstDir);
+    dir = await migratedPgliteDir("seed-embedded");
     blank = await createPgliteDb(dir);
-    await applyMigrations(blank.db);
   }, 120_000);
   afterAll(async () => {
     await pglite?.close();
     await blank?.close();
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, firstDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   test("seeds an empty database once, in the background, with measure rollups", async () => {

@@ -5,7 +5,8 @@ import type { InProcessRunner } from "../../src/jobs/runner";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { describePg } from "../helpers/guards";
 import { expectError } from "../helpers/http";
-import { childEnv, freePort, ROOT, tempDir, waitForHttp } from "../helpers/process";
+import { migratedPgliteDir } from "../helpers/pglite-template";
+import { childEnv, freePort, ROOT, waitForHttp } from "../helpers/process";
 import {
   ACTIVITIES_HEADER,
   CASES_HEADER,
@@ -180,7 +181,7 @@ describePg("embedded mode (no Redis): the in-process runner", () => {
 // What a newcomer runs: `bun run dev` with no .env — PGlite, no Redis — and an import through HTTP.
 describe("embedded mode: the real API process on PGlite processes an upload", () => {
   test("upload → completed, without Redis or PostgreSQL", async () => {
-    const dir = tempDir("embedded-import");
+    const dir = await migratedPgliteDir("embedded-import");
     const port = freePort();
     const proc = Bun.spawn(["bun", "src/index.ts"], {
       cwd: ROOT,

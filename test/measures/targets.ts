@@ -2,10 +2,10 @@
 // PGlite migrated with the same migrations. Figures must be identical on both.
 import { sql } from "drizzle-orm";
 import { createPgliteDb, type Database, type DbHandle } from "../../src/db/client";
-import { applyMigrations } from "../../src/db/migrate";
 import { caseActivities, cases, courts, judges, timeStandards } from "../../src/db/schema";
 import type { ActivityType, CaseType, CourtLevel, Disposition, Outcome } from "../../src/db/schema/enums";
 import { openTestDb, resetDb } from "../helpers/db";
+import { migratedPgliteDir } from "../helpers/pglite-template";
 import { services } from "../helpers/services";
 
 export interface Target {
@@ -28,9 +28,7 @@ export const TARGETS: Target[] = [
     name: "PGlite",
     available: () => true,
     async open() {
-      const handle = await createPgliteDb("memory://");
-      await applyMigrations(handle.db);
-      return handle;
+      return createPgliteDb(await migratedPgliteDir("pglite-measures"));
     },
   },
 ];
