@@ -18,7 +18,7 @@ import { migrationStatus } from "../src/db/migrate";
 import { createLogger } from "../src/lib/logger";
 import { createMetricsRegistry } from "../src/lib/metrics";
 import { measuresCache, TIME_STANDARDS_TAG } from "../src/modules/measures/measures.cache-keys";
-import { ROLLUP_TABLES, refreshMeasureRollups } from "../src/modules/measures/measures.rollups.repo";
+import { refreshMeasureRollups, vacuumRollups } from "../src/modules/measures/measures.rollups.repo";
 import { buildRedisDeps } from "../src/redis/build";
 import { CliError, EXIT_USAGE, formatMs, parseCli, runCli, say, warn } from "./lib/cli";
 import { isTarget, resolveTarget } from "./lib/target";
@@ -103,10 +103,9 @@ async function main(): Promise<number> {
       say(
         `rebuilt the measure rollups of ${n(r.cases)} cases in ${formatMs(r.ms)} (${r.strategy === "swap" ? "built beside the live tables and swapped in" : "rebuilt in place"})`,
       );
-      // The new rows are not marked all-visible yet: until autovacuum gets there, the measures'
-      // index-only scans visit the heap too (and an in-place rebuild left the old rows dead).
+      // Index-only scans need the rows marked all-visible (and an in-place rebuild left the old rows dead).
       const v0 = performance.now();
-      await handle.db.execute(sql.raw(`vacuum ${ROLLUP_TABLES.join(", ")}`));
+      await vacuumRollups(handle.db);
       say(`vacuumed the rollup tables in ${formatMs(performance.now() - v0)}`);
       say(await dropCachedMeasures(config));
       return 0;

@@ -173,6 +173,16 @@ export const ROLLUP_TABLES = [
   "measure_open_pending",
   "measure_backlog_standards",
 ] as const;
+/**
+ * VACUUM of the rollup tables after a full rebuild or a bulk load. Their new rows are not marked
+ * all-visible until autovacuum gets there, and until then the measures' index-only scans visit the
+ * heap for every row: at 4 000 000 cases the all-court measures measured several times slower right
+ * after a seed than after this. Not inside a transaction (VACUUM refuses one).
+ */
+export async function vacuumRollups(db: Database): Promise<void> {
+  await db.execute(sql.raw(`vacuum ${ROLLUP_TABLES.join(", ")}`));
+}
+
 /** Where a "swap" rebuild builds the new rollups; it exists only inside the rebuild's transaction. */
 export const REBUILD_SCHEMA = "measure_rebuild";
 
