@@ -41,7 +41,7 @@ function tail(output: string, n: number): string[] {
 export function recorded(
   scenario: string,
   body: () => Promise<void>,
-  processes: () => Record<string, { output(): string } | undefined>,
+  processes: () => Record<string, { output(): string; alive?(): boolean } | undefined>,
 ): () => Promise<void> {
   return async () => {
     const t0 = performance.now();
@@ -49,7 +49,18 @@ export function recorded(
     try {
       await body();
     } catch (err) {
-      if (!rows.slice(before).some((r) => r.scenario === scenario)) {
+      // A row the scenario recorded itself: add the output of any process that died under it (a
+      // connection refused mid-scenario says nothing else about why).
+      const own = rows.slice(before).find((r) => r.scenario === scenario);
+      if (own) {
+        for (const [name, p] of Object.entries(processes()))
+          if (p?.alive && !p.alive())
+            own.figures = {
+              ...own.figures,
+              [`${name} exited, output`]: ["", ...tail(p.output(), 12)].join("\n        "),
+            };
+      }
+      if (!own) {
         const figures: Record<string, string> = {};
         for (const [name, p] of Object.entries(processes()))
           if (p) figures[`${name} output`] = ["", ...tail(p.output(), 12)].join("\n        ");

@@ -128,7 +128,11 @@ export function slowUploadsScenario(): void {
               ok: batchesAfter === batchesBefore && staged === 0,
               detail: `batches ${batchesBefore} → ${batchesAfter}, staged rows ${staged}`,
             },
-            { name: "no crash output", ok: crashLines(api.output()).length === 0 },
+            {
+              name: "API alive, no crash output",
+              ok: api.alive() && crashLines(api.output()).length === 0,
+              detail: api.alive() ? undefined : `exited ${api.proc.exitCode} (signal ${api.proc.signalCode})`,
+            },
           ];
           recordScenario("6 ten slow uploads", outcomes, unexpected, checks, (performance.now() - t0) / 1000);
           for (const o of unexpected.slice(0, 10))

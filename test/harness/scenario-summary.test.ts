@@ -37,3 +37,19 @@ describe("chaos/topology summary", () => {
     expect(formatSummary("t").split("9b records then fails").length - 1).toBe(2); // table row + detail
   });
 });
+
+describe("chaos/topology summary: a process that died", () => {
+  test("a scenario that recorded a failing row while its API died gets the API's last lines added", async () => {
+    const api = { output: () => "booting\nsegfault-ish last words\n", alive: () => false };
+    const body = recorded(
+      "9c api died",
+      async () => {
+        recordScenario("9c api died", [], [], [{ name: "answers 200", ok: false }], 1);
+        throw new Error("expect failed");
+      },
+      () => ({ api }),
+    );
+    await expect(body()).rejects.toThrow("expect failed");
+    expect(formatSummary("t")).toContain("api exited, output: \n        booting\n        segfault-ish last words");
+  });
+});
