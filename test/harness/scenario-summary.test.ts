@@ -50,6 +50,8 @@ describe("chaos/topology summary: a process that died", () => {
       () => ({ api }),
     );
     await expect(body()).rejects.toThrow("expect failed");
-    expect(formatSummary("t")).toContain("api exited, output: \n        booting\n        segfault-ish last words");
+    expect(formatSummary("t")).toContain(
+      "api exited, output: \n        booting\n        segfault-ish last words",
+    );
   });
 });
