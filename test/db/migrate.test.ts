@@ -94,6 +94,8 @@ describe("migrations on PGlite", () => {
       expect(existsSync(join(dir, STAGING_DIR))).toBe(false);
       expect((await applyMigrations(handle.db)).applied).toEqual([]);
       await handle.close();
+      // Closed, nothing left of a running server (the worker closed its PGlite before the files moved).
+      expect(existsSync(join(dir, "postmaster.pid"))).toBe(false);
 
       handle = await createPgliteDb(dir);
       const second = await applyMigrations(handle.db);
