@@ -431,7 +431,7 @@ async function benchLru(): Promise<void> {
   );
 }
 
-// ── redis: runScript (defineCommand behind a typed call) vs defineCommand direct; the gate vs two scripts
+// ── redis: runScript vs ioredis defineCommand; the request gate vs two scripts ──────────────────────
 
 async function benchRedis(): Promise<void> {
   const url = process.env.BENCH_MICRO_REDIS_URL ?? "redis://127.0.0.1:6379/13";
@@ -468,10 +468,7 @@ async function benchRedis(): Promise<void> {
         libraryName: "ioredis defineCommand",
       },
     ];
-    table(
-      "redis scripts: runScript (src/redis/scripts.ts, on defineCommand) vs ioredis defineCommand called directly",
-      rows,
-    );
+    table("redis scripts: runScript (src/redis/scripts.ts) vs ioredis defineCommand", rows);
 
     const metrics = redisMetrics(new Registry());
     const logger = createLogger({ level: "silent" });

@@ -1,37 +1,16 @@
 import type { RedisClient } from "./topology";
 
 // Lua scripts. Each here touches exactly one key (KEYS[1]) so it also runs on Redis Cluster (the one
-// two-key script, in request-gate.ts, is used only off Cluster). They run through ioredis's
-// defineCommand, which sends EVALSHA and loads the script (EVAL) when a restart or failover emptied
-// the server's script cache; runScript only keeps the calls typed.
+// two-key script, in request-gate.ts, is used only off Cluster). They are sent by SHA (EVALSHA) and
+// loaded on demand after a restart or failover empties the script cache.
 
 export interface Script {
   lua: string;
   sha: string;
-  /** The command name it is defined under on a client (from its hash: one per script text). */
-  name: string;
 }
 
 export function script(lua: string): Script {
-  const sha = new Bun.CryptoHasher("sha1").update(lua).digest("hex");
-  return { lua, sha, name: `cfScript_${sha.slice(0, 16)}` };
-}
-
-type ScriptCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
-
-/** The scripts already defined on each client (a Cluster defines them once for all its nodes). */
-const definedOn = new WeakMap<RedisClient, Set<string>>();
-
-function commandOf(client: RedisClient, s: Script): ScriptCommand {
-  let defined = definedOn.get(client);
-  if (!defined) {
-    defined = new Set();
-    definedOn.set(client, defined);
-  }
-  // No numberOfKeys: each call passes its own count first, as EVAL does.
-  if (!defined.has(s.name)) client.defineCommand(s.name, { lua: s.lua });
-  defined.add(s.name);
-  return (client as unknown as Record<string, ScriptCommand>)[s.name]!.bind(client);
+  return { lua, sha: new Bun.CryptoHasher("sha1").update(lua).digest("hex") };
 }
 
 export function runScript(
@@ -44,13 +23,18 @@ export function runScript(
 }
 
 /** A script over several keys: all must live on one server (and, on Cluster, in one slot). */
-export function runScriptKeys(
+export async function runScriptKeys(
   client: RedisClient,
   s: Script,
   keys: string[],
   args: (string | number)[],
 ): Promise<unknown> {
-  return commandOf(client, s)(keys.length, ...keys, ...args);
+  try {
+    return await client.evalsha(s.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+    return client.eval(s.lua, keys.length, ...keys, ...args);
+  }
 }
 
 /** INCRBY that sets the TTL only when it creates the counter. ARGV: by, ttl ms. */
