@@ -20,6 +20,8 @@ export interface ChaosProcess {
   base: string;
   /** Everything printed so far. */
   output(): string;
+  /** Resolves once both output pipes are read to their end (after an exit: the output is complete). */
+  drained(): Promise<void>;
   /** Resident memory now (VmRSS), MB. */
   rssMb(): number;
   alive(): boolean;
@@ -83,8 +85,7 @@ async function spawnService(
     const decoder = new TextDecoder();
     for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
   };
-  void drain(proc.stdout);
-  void drain(proc.stderr);
+  const drained = Promise.all([drain(proc.stdout), drain(proc.stderr)]).then(() => {});
   const base = `http://127.0.0.1:${port}`;
   const output = () => text;
   await waitFor(`${base}${readyPath}`, proc, 30_000, output);
@@ -93,6 +94,7 @@ async function spawnService(
     port,
     base,
     output,
+    drained: () => drained,
     alive: () => proc.exitCode === null,
     rssMb() {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
